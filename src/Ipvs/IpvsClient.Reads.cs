@@ -1,0 +1,215 @@
+using System.Net.Sockets;
+using Ipvs.Kernel;
+using Ipvs.Model;
+using Ipvs.Netlink;
+
+namespace Ipvs;
+
+public sealed partial class IpvsClient
+{
+    // How often GetTableAsync re-reads when the service list changed underneath it.
+    private const int MaxTableReads = 5;
+
+    /// <inheritdoc />
+    public Task<IpvsInfo> GetInfoAsync(CancellationToken cancellationToken = default) =>
+        Single(IpvsCommand.GetInfo, IpvsReplies.Info, (w, seq) => IpvsRequests.WriteGetInfo(w, _family, seq), cancellationToken);
+
+    /// <inheritdoc />
+    public Task<Timeouts> GetTimeoutsAsync(CancellationToken cancellationToken = default) =>
+        Single(IpvsCommand.GetConfig, IpvsReplies.Timeouts, (w, seq) => IpvsRequests.WriteGetConfig(w, _family, seq), cancellationToken);
+
+    /// <inheritdoc />
+    public async Task<VirtualServiceInfo> GetServiceAsync(ServiceKey service, CancellationToken cancellationToken = default)
+    {
+        RequireKey(service);
+        return await Single(IpvsCommand.GetService, IpvsReplies.Service, (w, seq) => IpvsRequests.WriteGetService(w, _family, seq, service), cancellationToken, service.ToString())
+            .ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<VirtualServiceInfo>> GetServicesAsync(CancellationToken cancellationToken = default)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return DumpServices();
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<DestinationInfo>> GetDestinationsAsync(ServiceKey service, CancellationToken cancellationToken = default)
+    {
+        RequireKey(service);
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            // A destination dump of a missing service is simply empty, so ask for the service first
+            // to report "No such service" as ipvsadm does.
+            Request(IpvsCommand.GetService, (w, seq) => IpvsRequests.WriteGetService(w, _family, seq, service), null, service.ToString());
+            return DumpDestinations(service);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// IPVS never flags a dump as interrupted, and a service dump resumes by position, so a service
+    /// deleted by another process mid-read can make a live one go unseen. The service list is
+    /// therefore read again after the destinations, and the whole read repeated while the two differ.
+    /// </remarks>
+    public async Task<IReadOnlyList<ServiceEntry>> GetTableAsync(CancellationToken cancellationToken = default)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var services = DumpServices();
+            for (int attempt = 1; ; attempt++)
+            {
+                var entries = new ServiceEntry[services.Count];
+                for (int i = 0; i < entries.Length; i++)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    entries[i] = new ServiceEntry(services[i], DumpDestinations(services[i].Key));
+                }
+                var again = DumpServices();
+                if (SameKeys(services, again) || attempt == MaxTableReads)
+                {
+                    return entries;
+                }
+                services = again;
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<SyncDaemon>> GetSyncDaemonsAsync(CancellationToken cancellationToken = default)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var sink = new ListSink<SyncDaemon>(IpvsReplies.Daemon);
+            Dump(IpvsCommand.GetDaemon, (w, seq) => IpvsRequests.WriteGetDaemons(w, _family, seq), sink);
+            return sink.Items;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private List<VirtualServiceInfo> DumpServices()
+    {
+        var sink = new ListSink<VirtualServiceInfo>(IpvsReplies.Service);
+        Dump(IpvsCommand.GetService, (w, seq) => IpvsRequests.WriteGetServices(w, _family, seq), sink);
+        return sink.Items;
+    }
+
+    private List<DestinationInfo> DumpDestinations(ServiceKey service)
+    {
+        AddressFamily family = service.Family;
+        var sink = new ListSink<DestinationInfo>(a => IpvsReplies.Destination(a, family));
+        Dump(IpvsCommand.GetDest, (w, seq) => IpvsRequests.WriteGetDestinations(w, _family, seq, service), sink, service.ToString());
+        return sink.Items;
+    }
+
+    private static bool SameKeys(List<VirtualServiceInfo> a, List<VirtualServiceInfo> b)
+    {
+        if (a.Count != b.Count)
+        {
+            return false;
+        }
+        var keys = new HashSet<ServiceKey>(a.Count);
+        foreach (var s in a)
+        {
+            keys.Add(s.Key);
+        }
+        foreach (var s in b)
+        {
+            if (!keys.Contains(s.Key))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private async Task<T> Single<T>(IpvsCommand command, SpanDecoder<T> decode, Action<NetlinkWriter, uint> write, CancellationToken cancellationToken, string? subject = null)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var sink = new ListSink<T>(decode);
+            Request(command, write, sink, subject);
+            return sink.Items[0];
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    // The gate must be held for these two.
+    private void Request(IpvsCommand command, Action<NetlinkWriter, uint> write, IReplySink? sink, string? subject = null)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        _writer.Reset();
+        uint seq = _connection.ReserveSequences(1);
+        write(_writer, seq);
+        try
+        {
+            _connection.Request(_writer, seq, command.ToString(), sink ?? NullSink.Instance);
+        }
+        catch (NetlinkException e) when (e is not NetlinkDecodeException and not NetlinkTimeoutException)
+        {
+            throw new IpvsException(command, e.Errno, e.KernelMessage, e.Sequence, subject);
+        }
+    }
+
+    private void Dump(IpvsCommand command, Action<NetlinkWriter, uint> write, IReplySink sink, string? subject = null)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        _writer.Reset();
+        uint seq = _connection.ReserveSequences(1);
+        write(_writer, seq);
+        try
+        {
+            _connection.Dump(_writer, seq, command.ToString(), sink);
+        }
+        catch (NetlinkException e) when (e is not NetlinkDecodeException and not NetlinkTimeoutException)
+        {
+            throw new IpvsException(command, e.Errno, e.KernelMessage, e.Sequence, subject);
+        }
+    }
+
+    private static void RequireKey(ServiceKey key)
+    {
+        if (key.Family == AddressFamily.Unspecified)
+        {
+            throw new ArgumentException("The service key is empty; create it with ServiceKey.Parse or a factory.", nameof(key));
+        }
+    }
+
+    private sealed class NullSink : IReplySink
+    {
+        public static readonly NullSink Instance = new();
+
+        public void OnReply(byte command, ReadOnlySpan<byte> attributes)
+        {
+        }
+
+        public void Reset()
+        {
+        }
+    }
+}

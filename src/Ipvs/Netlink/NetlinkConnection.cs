@@ -1,0 +1,382 @@
+using System.Diagnostics;
+
+namespace Ipvs.Netlink;
+
+/// <summary>
+/// Request/reply exchange over one netlink socket: batches with per-request results, single
+/// requests and dumps. Not thread-safe: the owner serialises calls (see IpvsClient's combiner).
+/// NB: replies are matched by sequence number, and a reply whose sequence is not awaited (a late
+/// answer to a request that already timed out) is dropped, so a timeout never shifts later replies.
+/// </summary>
+internal sealed class NetlinkConnection : IDisposable
+{
+    // At least 32 KiB: dump chunks are up to 32 KiB and a shorter read silently truncates them.
+    private const int ReceiveBufferBytes = 64 * 1024;
+    private const int MaxDumpRestarts = 8;
+
+    private readonly INetlinkTransport _socket;
+    private readonly byte[] _receive = GC.AllocateUninitializedArray<byte>(ReceiveBufferBytes, pinned: true);
+    private readonly NetlinkWriter _fence = new(64);
+    private uint _sequence;
+
+    public NetlinkConnection(INetlinkTransport socket, TimeSpan replyTimeout)
+    {
+        _socket = socket;
+        ReplyTimeout = replyTimeout;
+        _socket.ReceiveTimeout = replyTimeout;
+        // Start from a time-derived value so that two clients in one process rarely share sequences.
+        _sequence = (uint)Environment.TickCount;
+    }
+
+    public TimeSpan ReplyTimeout { get; }
+
+    /// <summary>Largest datagram the kernel accepts: sendmsg fails with EMSGSIZE above sk_sndbuf - 32.</summary>
+    public int MaxSendBytes => _socket.SendBufferSize - 32;
+
+    /// <summary>
+    /// How many requests one send may carry so that, if every one fails, their error replies still
+    /// fit the receive buffer (each small reply costs about 768 bytes of buffer accounting).
+    /// </summary>
+    public int MaxRequestsPerSend => Math.Max(1, _socket.ReceiveBufferSize / 1024);
+
+    public uint ReserveSequences(int count)
+    {
+        uint first = _sequence + 1;
+        _sequence += (uint)count;
+        return first;
+    }
+
+    /// <summary>
+    /// Sends the writer's messages (sequence numbers firstSequence, firstSequence+1, …) in as few
+    /// sends as the buffers allow, with NLM_F_ACK on the last message of each send only: the kernel
+    /// still answers every failing request with an NLMSG_ERROR carrying its sequence number, so the
+    /// final ACK proves that every request without an error was applied.
+    /// </summary>
+    public void ExecuteBatch(NetlinkWriter messages, uint firstSequence, Span<RequestStatus> status, int maxPerSend, bool stopOnError, CancellationToken cancellationToken = default)
+    {
+        int count = messages.MessageCount;
+        int perSend = Math.Clamp(maxPerSend, 1, MaxRequestsPerSend);
+        int maxBytes = MaxSendBytes;
+        int next = 0;
+        while (next < count && !cancellationToken.IsCancellationRequested)
+        {
+            int end = next;
+            int start = messages.MessageOffset(next);
+            while (end < count && end - next < perSend && messages.MessageOffset(end + 1) - start <= maxBytes)
+            {
+                end++;
+            }
+            if (end == next)
+            {
+                int size = messages.MessageOffset(next + 1) - start;
+                throw new NetlinkException("send", Errno.EMSGSIZE, $"a {size}-byte request exceeds the {maxBytes}-byte netlink send buffer");
+            }
+            bool failed = SendChunk(messages, next, end, firstSequence, status);
+            next = end;
+            if (failed && stopOnError)
+            {
+                break;
+            }
+        }
+    }
+
+    private bool SendChunk(NetlinkWriter messages, int first, int end, uint firstSequence, Span<RequestStatus> status)
+    {
+        var buffer = messages.WrittenSpanMutable;
+        int lastOffset = messages.MessageOffset(end - 1);
+        ushort flags = BinaryPrimitives.ReadUInt16LittleEndian(buffer[(lastOffset + 6)..]);
+        BinaryPrimitives.WriteUInt16LittleEndian(buffer[(lastOffset + 6)..], (ushort)(flags | NetlinkConstants.NLM_F_ACK));
+        try
+        {
+            _socket.Send(buffer[messages.MessageOffset(first)..messages.MessageOffset(end)]);
+        }
+        catch (NetlinkException e)
+        {
+            // sendmsg failed as a whole, so the kernel saw none of this chunk.
+            for (int i = first; i < end; i++)
+            {
+                status[i] = new RequestStatus { State = OperationState.Failed, Errno = e.Errno, KernelMessage = e.Message };
+            }
+            return true;
+        }
+        finally
+        {
+            BinaryPrimitives.WriteUInt16LittleEndian(buffer[(lastOffset + 6)..], flags);
+        }
+
+        uint low = firstSequence + (uint)first;
+        uint last = firstSequence + (uint)(end - 1);
+        bool anyFailed = false;
+        bool overflowed = false;
+        bool done = false;
+        uint? fence = null;
+        var clock = Stopwatch.StartNew();
+        while (!done)
+        {
+            int n;
+            try
+            {
+                n = ReceiveDatagram(clock);
+            }
+            catch (NetlinkException e) when (e.Errno == Errno.ENOBUFS)
+            {
+                // Replies were dropped, perhaps the final ACK too. A NOOP with NLM_F_ACK queued now is
+                // answered after everything before it, so its ACK marks the end of this chunk's replies.
+                overflowed = true;
+                fence ??= SendFence();
+                continue;
+            }
+            if (n < 0)
+            {
+                break;
+            }
+            var reader = new NetlinkMessageReader(_receive.AsSpan(0, n));
+            while (reader.MoveNext())
+            {
+                var h = reader.Header;
+                if (h.Type != NetlinkConstants.NLMSG_ERROR)
+                {
+                    continue;
+                }
+                if (fence is uint f && h.Sequence == f)
+                {
+                    done = true;
+                    continue;
+                }
+                uint offset = h.Sequence - low;
+                if (offset > last - low)
+                {
+                    continue; // a stale reply to an earlier, timed-out request
+                }
+                var (errno, text) = ParseError(reader.Payload, h.Flags);
+                ref var s = ref status[first + (int)offset];
+                if (errno != 0)
+                {
+                    s.State = OperationState.Failed;
+                    s.Errno = errno;
+                    s.KernelMessage = text;
+                    anyFailed = true;
+                }
+                if (h.Sequence == last && fence is null)
+                {
+                    done = true;
+                }
+            }
+        }
+
+        for (int i = first; i < end; i++)
+        {
+            ref var s = ref status[i];
+            if (s.State == OperationState.Failed)
+            {
+                continue;
+            }
+            if (done && !overflowed)
+            {
+                s.State = OperationState.Applied;
+                s.Errno = 0;
+            }
+            else
+            {
+                s.State = OperationState.Unknown;
+                s.Errno = done ? Errno.ENOBUFS : Errno.ETIMEDOUT;
+                anyFailed = true;
+            }
+        }
+        return anyFailed;
+    }
+
+    /// <summary>Sends one request and hands its single reply to the sink. Errors throw.</summary>
+    public void Request(NetlinkWriter message, uint sequence, string operation, IReplySink? sink)
+    {
+        _socket.Send(message.WrittenSpan);
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            int n = ReceiveDatagram(clock);
+            if (n < 0)
+            {
+                throw new NetlinkTimeoutException(operation, ReplyTimeout, sequence);
+            }
+            var reader = new NetlinkMessageReader(_receive.AsSpan(0, n));
+            while (reader.MoveNext())
+            {
+                var h = reader.Header;
+                if (h.Sequence != sequence)
+                {
+                    continue;
+                }
+                if (h.Type == NetlinkConstants.NLMSG_ERROR)
+                {
+                    var (errno, text) = ParseError(reader.Payload, h.Flags);
+                    if (errno != 0)
+                    {
+                        throw new NetlinkException(operation, errno, $"{operation}: {Errno.Name(errno)}", text, sequence);
+                    }
+                    if (sink is null)
+                    {
+                        return; // a plain ACK was all that was asked for
+                    }
+                    throw new NetlinkDecodeException($"{operation}: the kernel acknowledged but sent no reply");
+                }
+                Deliver(sink, reader.Payload, operation);
+                return;
+            }
+        }
+    }
+
+    /// <summary>Runs a dump (the message must carry NLM_F_DUMP) until NLMSG_DONE, restarting on NLM_F_DUMP_INTR.</summary>
+    public void Dump(NetlinkWriter message, uint sequence, string operation, IReplySink sink)
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            if (attempt > 0)
+            {
+                sink.Reset();
+                sequence = ReserveSequences(1);
+                BinaryPrimitives.WriteUInt32LittleEndian(message.WrittenSpanMutable[8..], sequence);
+            }
+            if (!DumpOnce(message, sequence, operation, sink))
+            {
+                return;
+            }
+            if (attempt == MaxDumpRestarts)
+            {
+                throw new NetlinkException(operation, Errno.EINTR, $"{operation}: the dump was interrupted by concurrent changes {MaxDumpRestarts + 1} times");
+            }
+        }
+    }
+
+    // Returns true when the kernel flagged the dump as interrupted (inconsistent).
+    private bool DumpOnce(NetlinkWriter message, uint sequence, string operation, IReplySink sink)
+    {
+        _socket.Send(message.WrittenSpan);
+        bool interrupted = false;
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            int n = ReceiveDatagram(clock);
+            if (n < 0)
+            {
+                throw new NetlinkTimeoutException(operation, ReplyTimeout, sequence);
+            }
+            clock.Restart(); // the timeout bounds each wait, not a long dump as a whole
+            var reader = new NetlinkMessageReader(_receive.AsSpan(0, n));
+            while (reader.MoveNext())
+            {
+                var h = reader.Header;
+                if (h.Sequence != sequence)
+                {
+                    continue;
+                }
+                interrupted |= (h.Flags & NetlinkConstants.NLM_F_DUMP_INTR) != 0;
+                switch (h.Type)
+                {
+                    case NetlinkConstants.NLMSG_DONE:
+                        // NLMSG_DONE carries the dump's own result as an int.
+                        if (reader.Payload.Length >= 4)
+                        {
+                            int result = BinaryPrimitives.ReadInt32LittleEndian(reader.Payload);
+                            if (result < 0)
+                            {
+                                throw new NetlinkException(operation, -result, $"{operation}: {Errno.Name(-result)}", null, sequence);
+                            }
+                        }
+                        return interrupted;
+                    case NetlinkConstants.NLMSG_ERROR:
+                        var (errno, text) = ParseError(reader.Payload, h.Flags);
+                        if (errno != 0)
+                        {
+                            throw new NetlinkException(operation, errno, $"{operation}: {Errno.Name(errno)}", text, sequence);
+                        }
+                        return interrupted;
+                    case NetlinkConstants.NLMSG_NOOP:
+                    case NetlinkConstants.NLMSG_OVERRUN:
+                        continue;
+                    default:
+                        if (!interrupted)
+                        {
+                            Deliver(sink, reader.Payload, operation);
+                        }
+                        break;
+                }
+            }
+        }
+    }
+
+    private static void Deliver(IReplySink? sink, ReadOnlySpan<byte> payload, string operation)
+    {
+        if (payload.Length < NetlinkConstants.GENL_HDRLEN)
+        {
+            ThrowHelper.ThrowShortPayload(operation + " reply", NetlinkConstants.GENL_HDRLEN, payload.Length);
+        }
+        sink?.OnReply(payload[0], payload[NetlinkConstants.GENL_HDRLEN..]);
+    }
+
+    private uint SendFence()
+    {
+        uint seq = ReserveSequences(1);
+        _fence.Reset();
+        int m = _fence.BeginMessage(NetlinkConstants.NLMSG_NOOP, NetlinkConstants.NLM_F_REQUEST | NetlinkConstants.NLM_F_ACK, seq);
+        _fence.EndMessage(m);
+        _socket.Send(_fence.WrittenSpan);
+        return seq;
+    }
+
+    // Returns the datagram length, or -1 once the reply timeout has passed with nothing received.
+    private int ReceiveDatagram(Stopwatch clock)
+    {
+        while (true)
+        {
+            int n = _socket.Receive(_receive);
+            if (n >= 0)
+            {
+                return n;
+            }
+            if (clock.Elapsed >= ReplyTimeout)
+            {
+                return -1;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Decodes struct nlmsgerr: a negative errno, the offending request (its header only when the
+    /// reply is NLM_F_CAPPED), then extended-ACK attributes when NLM_F_ACK_TLVS is set.
+    /// </summary>
+    internal static (int Errno, string? Message) ParseError(ReadOnlySpan<byte> payload, ushort flags)
+    {
+        if (payload.Length < 4)
+        {
+            ThrowHelper.ThrowShortPayload("NLMSG_ERROR", 4, payload.Length);
+        }
+        int errno = -BinaryPrimitives.ReadInt32LittleEndian(payload);
+        if ((flags & NetlinkConstants.NLM_F_ACK_TLVS) == 0 || payload.Length < 4 + NetlinkConstants.NLMSG_HDRLEN)
+        {
+            return (errno, null);
+        }
+        int echoed = (flags & NetlinkConstants.NLM_F_CAPPED) != 0
+            ? NetlinkConstants.NLMSG_HDRLEN
+            : Align.To4(BinaryPrimitives.ReadInt32LittleEndian(payload[4..]));
+        if (echoed < NetlinkConstants.NLMSG_HDRLEN || 4 + echoed > payload.Length)
+        {
+            return (errno, null);
+        }
+        string? message = null;
+        var attrs = new AttributeReader(payload[(4 + echoed)..]);
+        while (attrs.MoveNext())
+        {
+            if (attrs.Type == NetlinkConstants.NLMSGERR_ATTR_MSG)
+            {
+                message = attrs.GetString();
+            }
+        }
+        return (errno, message);
+    }
+
+    public void Dispose()
+    {
+        _socket.Dispose();
+        _fence.Dispose();
+    }
+}
