@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# All tests: build (warnings are errors), host unit tests, then the kernel-lab tests against a
+# real Linux 6.1 kernel with IPVS (user-mode-linux; installed by lab/run when missing), then the
+# README's main job as a smoke test. Fails if any test fails, if any kernel test is skipped, or if
+# the lab cannot boot. Ends with one line "tests: N passed, M failed".
+set -uo pipefail
+cd "$(dirname "$0")"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+passed=0
+failed=0
+status=0
+log=$(mktemp -d /var/tmp/ipvs-test.XXXXXX)
+trap 'rm -rf "$log"' EXIT
+
+step() { printf '\n=== %s\n' "$*"; }
+
+# Reads xunit v3's "Total: N, Errors: E, Failed: F, Skipped: S, Not Run: R" summary line.
+tally() { # name logfile forbid-skips
+  local line total errors fails skips notrun
+  line=$(grep -Eo 'Total: [0-9]+, Errors: [0-9]+, Failed: [0-9]+, Skipped: [0-9]+(, Not Run: [0-9]+)?' "$2" | tail -n 1)
+  if [ -z "$line" ]; then
+    echo "test.sh: $1 printed no xunit summary: it did not run" >&2
+    failed=$((failed + 1)); status=1; return
+  fi
+  read -r total errors fails skips notrun < <(echo "$line" | grep -Eo '[0-9]+' | tr '\n' ' '; echo)
+  notrun=${notrun:-0}
+  passed=$((passed + total - fails - skips - notrun))
+  failed=$((failed + fails + errors))
+  if [ "$3" = forbid-skips ] && [ $((skips + notrun)) -gt 0 ]; then
+    echo "test.sh: $1 skipped $skips and did not run $notrun tests; kernel tests must never skip" >&2
+    failed=$((failed + skips + notrun)); status=1
+  fi
+}
+
+step "build (Release, warnings as errors)"
+if ! dotnet build Ipvs.slnx -c Release --nologo -clp:ErrorsOnly; then
+  echo "tests: 0 passed, 1 failed"
+  exit 1
+fi
+
+step "unit tests (host)"
+dotnet tests/Ipvs.Tests/bin/Release/net10.0/Ipvs.Tests.dll 2>&1 | tee "$log/unit.txt"
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+tally "unit tests" "$log/unit.txt" allow-skips
+
+step "kernel tests (kernel lab: Linux 6.1 user-mode-linux with IPVS)"
+bash tests/Ipvs.KernelTests/run-in-lab.sh 2>&1 | tee "$log/kernel.txt"
+rc=${PIPESTATUS[0]}
+[ "$rc" -eq 0 ] || status=1
+if [ "$rc" -ge 124 ]; then
+  echo "test.sh: the kernel lab failed to boot or timed out (exit $rc)" >&2
+fi
+tally "kernel tests" "$log/kernel.txt" forbid-skips
+
+step "main job smoke test (README command 1)"
+if bash examples/ThesisFig13/run.sh 2>&1 | tee "$log/main.txt" && grep -q 'd1.Weight => 3' "$log/main.txt" \
+   && grep -Eq -- '-> 192\.168\.0\.1:80 +Masq +3' "$log/main.txt"; then
+  passed=$((passed + 1))
+else
+  failed=$((failed + 1)); status=1
+fi
+
+echo
+echo "tests: $passed passed, $failed failed"
+[ "$failed" -eq 0 ] || status=1
+exit "$status"
