@@ -108,11 +108,29 @@ public sealed partial class IpvsClient
         }
     }
 
+    /// <remarks>
+    /// The kernel keeps one service hash table for every network namespace, and a service dump
+    /// resumes by a position that counts the services of all of them. When another namespace adds
+    /// services between two chunks of the dump (even between the send and the first receive), the
+    /// resumed walk returns some of this namespace's services a second time. A key names at most one
+    /// service, so repeats are dropped here (the first copy is kept).
+    /// </remarks>
     private List<VirtualServiceInfo> DumpServices()
     {
         var sink = new ListSink<VirtualServiceInfo>(IpvsReplies.Service);
         Dump(IpvsCommand.GetService, (w, seq) => IpvsRequests.WriteGetServices(w, _family, seq), sink);
-        return sink.Items;
+        var items = sink.Items;
+        var seen = new HashSet<ServiceKey>(items.Count);
+        int kept = 0;
+        for (int i = 0; i < items.Count; i++)
+        {
+            if (seen.Add(items[i].Key))
+            {
+                items[kept++] = items[i];
+            }
+        }
+        items.RemoveRange(kept, items.Count - kept);
+        return items;
     }
 
     private List<DestinationInfo> DumpDestinations(ServiceKey service)

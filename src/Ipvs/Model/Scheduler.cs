@@ -49,9 +49,9 @@ public readonly record struct Scheduler
     /// <summary>Maglev hashing.</summary>
     public static Scheduler MaglevHashing => new("mh");
 
-    /// <summary>The schedulers shipped with Linux 6.1.</summary>
+    /// <summary>The schedulers shipped with Linux 6.1 (twos arrived later and is not listed).</summary>
     public static IReadOnlyList<string> BuiltIn { get; } =
-        ["rr", "wrr", "lc", "wlc", "lblc", "lblcr", "dh", "sh", "sed", "nq", "fo", "ovf", "mh", "twos"];
+        ["rr", "wrr", "lc", "wlc", "lblc", "lblcr", "dh", "sh", "sed", "nq", "fo", "ovf", "mh"];
 
     /// <summary>Converts a name; throws <see cref="ArgumentException"/> when it cannot be a scheduler.</summary>
     public static implicit operator Scheduler(string name) => new(name);

@@ -41,7 +41,7 @@ public sealed record VirtualService
         init => field = value & ~(ServiceFlags.Persistent | ServiceFlags.Hashed);
     }
 
-    /// <summary>Persistence timeout in seconds; 0 means not persistent. ipvsadm -p alone gives 300.</summary>
+    /// <summary>Persistence timeout in seconds; 0 means not persistent. ipvsadm -p alone gives 360.</summary>
     public uint PersistenceTimeout { get; init; }
 
     /// <summary>Persistence granularity; /32 (IPv4) or /128 (IPv6) by default.</summary>

@@ -1,0 +1,38 @@
+using System.Globalization;
+using Ipvs.Admin.Native;
+using Ipvs.Admin.Options;
+
+namespace Ipvs.Admin.Formatting;
+
+/// <summary>
+/// addrport_to_anyname() and its helpers: numeric "addr:port" ("[v6]:port"), or with names
+/// from the resolver (gethostbyaddr) and /etc/services (getservbyport), as ipvsadm prints them.
+/// </summary>
+internal static class NameResolver
+{
+    public static string AddrPort(ushort af, ReadOnlySpan<byte> addr, ushort port, ushort protocol, ListFormat format)
+    {
+        string open = af == Ip.AF_INET ? "" : "[";
+        string close = af == Ip.AF_INET ? "" : "]";
+        string s = (format & ListFormat.Numeric) != 0
+            ? open + NetDb.InetNtop(af, addr) + close + ":" + port.ToString(CultureInfo.InvariantCulture)
+            : open + AddrToAnyName(af, addr) + close + ":" + PortToAnyName(port, protocol);
+        // snprintf(buf, 60, ...)
+        return CFormat.Cut(s, 59);
+    }
+
+    public static string AddrToAnyName(ushort af, ReadOnlySpan<byte> addr) =>
+        NetDb.AddressToHost(af, addr) ?? NetDb.InetNtop(af, addr);
+
+    public static string PortToAnyName(ushort port, ushort protocol)
+    {
+        string? name = protocol switch
+        {
+            Ip.IPPROTO_TCP => NetDb.PortToService(port, "tcp"),
+            Ip.IPPROTO_UDP => NetDb.PortToService(port, "udp"),
+            Ip.IPPROTO_SCTP => NetDb.PortToService(port, "sctp"),
+            _ => null,
+        };
+        return name ?? port.ToString(CultureInfo.InvariantCulture);
+    }
+}

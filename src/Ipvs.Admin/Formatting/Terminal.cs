@@ -1,0 +1,89 @@
+using Ipvs.Admin.Native;
+
+namespace Ipvs.Admin.Formatting;
+
+/// <summary>
+/// stdout and stderr as C's stdio treats them: stdout is buffered (line-buffered on a terminal)
+/// and flushed at exit, stderr is written at once. Text is byte strings (one char per byte).
+/// </summary>
+internal sealed class Terminal : IDisposable
+{
+    private readonly Stream _out;
+    private readonly Stream _err;
+    private readonly bool _lineBuffered;
+    private byte[] _buffer = new byte[8192];
+    private int _length;
+
+    public Terminal(Stream stdout, Stream stderr, bool lineBuffered = false)
+    {
+        _out = stdout;
+        _err = stderr;
+        _lineBuffered = lineBuffered;
+    }
+
+    /// <summary>The process's own stdout and stderr.</summary>
+    public static Terminal OpenStandard() =>
+        new(Console.OpenStandardOutput(), Console.OpenStandardError(), Libc.IsATty(1) == 1);
+
+    /// <summary>Appends to stdout.</summary>
+    public void Out(string text)
+    {
+        if (_length + text.Length > _buffer.Length)
+        {
+            Array.Resize(ref _buffer, Math.Max(_buffer.Length * 2, _length + text.Length));
+        }
+        bool newline = false;
+        foreach (char c in text)
+        {
+            _buffer[_length++] = (byte)c;
+            newline |= c == '\n';
+        }
+        if (_lineBuffered && newline)
+        {
+            Flush();
+        }
+    }
+
+    /// <summary>Writes to stderr at once (unbuffered, as C's stderr).</summary>
+    public void Err(string text)
+    {
+        var b = new byte[text.Length];
+        for (int i = 0; i < text.Length; i++)
+        {
+            b[i] = (byte)text[i];
+        }
+        try
+        {
+            _err.Write(b);
+            _err.Flush();
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    /// <summary>Writes buffered stdout.</summary>
+    public void Flush()
+    {
+        if (_length == 0)
+        {
+            return;
+        }
+        try
+        {
+            _out.Write(_buffer, 0, _length);
+            _out.Flush();
+        }
+        catch (IOException)
+        {
+        }
+        _length = 0;
+    }
+
+    public void Dispose()
+    {
+        Flush();
+        _out.Dispose();
+        _err.Dispose();
+    }
+}

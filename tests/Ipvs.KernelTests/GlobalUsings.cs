@@ -1,0 +1,3 @@
+global using Ipvs.Kernel;
+global using Ipvs.Netlink;
+global using Xunit;
