@@ -7,7 +7,7 @@ namespace Ipvs;
 
 public sealed partial class IpvsClient
 {
-    // How often GetTableAsync re-reads when the service list changed underneath it.
+    // How often a read is repeated while the service list changes underneath it.
     private const int MaxTableReads = 5;
 
     /// <inheritdoc />
@@ -115,10 +115,31 @@ public sealed partial class IpvsClient
     /// resumed walk returns some of this namespace's services a second time. A key names at most one
     /// service, so repeats are dropped here (the first copy is kept).
     /// </remarks>
+    /// <remarks>
+    /// A dump that spans several datagrams resumes by position, and deletions in any namespace
+    /// shift positions, so a live service can go unseen. Such a dump is therefore repeated until
+    /// two consecutive reads name the same services. One datagram (about 90 services) is read
+    /// under the kernel's lock in one pass and needs no second read.
+    /// </remarks>
     private List<VirtualServiceInfo> DumpServices()
     {
+        var (items, datagrams) = DumpServicesOnce();
+        for (int attempt = 1; datagrams > 1 && attempt < MaxTableReads; attempt++)
+        {
+            var (again, n) = DumpServicesOnce();
+            if (SameKeys(items, again))
+            {
+                return again;
+            }
+            (items, datagrams) = (again, n);
+        }
+        return items;
+    }
+
+    private (List<VirtualServiceInfo> Items, int Datagrams) DumpServicesOnce()
+    {
         var sink = new ListSink<VirtualServiceInfo>(IpvsReplies.Service);
-        Dump(IpvsCommand.GetService, (w, seq) => IpvsRequests.WriteGetServices(w, _family, seq), sink);
+        int datagrams = Dump(IpvsCommand.GetService, (w, seq) => IpvsRequests.WriteGetServices(w, _family, seq), sink);
         var items = sink.Items;
         var seen = new HashSet<ServiceKey>(items.Count);
         int kept = 0;
@@ -130,7 +151,7 @@ public sealed partial class IpvsClient
             }
         }
         items.RemoveRange(kept, items.Count - kept);
-        return items;
+        return (items, datagrams);
     }
 
     private List<DestinationInfo> DumpDestinations(ServiceKey service)
@@ -194,7 +215,7 @@ public sealed partial class IpvsClient
         }
     }
 
-    private void Dump(IpvsCommand command, Action<NetlinkWriter, uint> write, IReplySink sink, string? subject = null)
+    private int Dump(IpvsCommand command, Action<NetlinkWriter, uint> write, IReplySink sink, string? subject = null)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         _writer.Reset();
@@ -202,7 +223,7 @@ public sealed partial class IpvsClient
         write(_writer, seq);
         try
         {
-            _connection.Dump(_writer, seq, command.ToString(), sink);
+            return _connection.Dump(_writer, seq, command.ToString(), sink);
         }
         catch (NetlinkException e) when (e is not NetlinkDecodeException and not NetlinkTimeoutException)
         {

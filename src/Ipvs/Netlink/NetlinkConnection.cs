@@ -225,8 +225,12 @@ internal sealed class NetlinkConnection : IDisposable
         }
     }
 
-    /// <summary>Runs a dump (the message must carry NLM_F_DUMP) until NLMSG_DONE, restarting on NLM_F_DUMP_INTR.</summary>
-    public void Dump(NetlinkWriter message, uint sequence, string operation, IReplySink sink)
+    /// <summary>
+    /// Runs a dump (the message must carry NLM_F_DUMP) until NLMSG_DONE, restarting on NLM_F_DUMP_INTR.
+    /// Returns how many datagrams the final attempt took: a dump that fit in one was taken in one
+    /// pass under the kernel's lock, so it cannot have been disturbed by concurrent changes.
+    /// </summary>
+    public int Dump(NetlinkWriter message, uint sequence, string operation, IReplySink sink)
     {
         for (int attempt = 0; ; attempt++)
         {
@@ -236,9 +240,10 @@ internal sealed class NetlinkConnection : IDisposable
                 sequence = ReserveSequences(1);
                 BinaryPrimitives.WriteUInt32LittleEndian(message.WrittenSpanMutable[8..], sequence);
             }
-            if (!DumpOnce(message, sequence, operation, sink))
+            int datagrams = DumpOnce(message, sequence, operation, sink);
+            if (datagrams > 0)
             {
-                return;
+                return datagrams;
             }
             if (attempt == MaxDumpRestarts)
             {
@@ -247,11 +252,12 @@ internal sealed class NetlinkConnection : IDisposable
         }
     }
 
-    // Returns true when the kernel flagged the dump as interrupted (inconsistent).
-    private bool DumpOnce(NetlinkWriter message, uint sequence, string operation, IReplySink sink)
+    // Returns the number of datagrams received, or 0 when the kernel flagged the dump as interrupted.
+    private int DumpOnce(NetlinkWriter message, uint sequence, string operation, IReplySink sink)
     {
         _socket.Send(message.WrittenSpan);
         bool interrupted = false;
+        int datagrams = 0;
         var clock = Stopwatch.StartNew();
         while (true)
         {
@@ -261,6 +267,7 @@ internal sealed class NetlinkConnection : IDisposable
                 throw new NetlinkTimeoutException(operation, ReplyTimeout, sequence);
             }
             clock.Restart(); // the timeout bounds each wait, not a long dump as a whole
+            datagrams++;
             var reader = new NetlinkMessageReader(_receive.AsSpan(0, n));
             while (reader.MoveNext())
             {
@@ -282,14 +289,14 @@ internal sealed class NetlinkConnection : IDisposable
                                 throw new NetlinkException(operation, -result, $"{operation}: {Errno.Name(-result)}", null, sequence);
                             }
                         }
-                        return interrupted;
+                        return interrupted ? 0 : datagrams;
                     case NetlinkConstants.NLMSG_ERROR:
                         var (errno, text) = ParseError(reader.Payload, h.Flags);
                         if (errno != 0)
                         {
                             throw new NetlinkException(operation, errno, $"{operation}: {Errno.Name(errno)}", text, sequence);
                         }
-                        return interrupted;
+                        return interrupted ? 0 : datagrams;
                     case NetlinkConstants.NLMSG_NOOP:
                     case NetlinkConstants.NLMSG_OVERRUN:
                         continue;
