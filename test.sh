@@ -40,12 +40,12 @@ if ! dotnet build Ipvs.slnx -c Release --nologo -clp:ErrorsOnly; then
 fi
 
 step "unit tests (host)"
-dotnet tests/Ipvs.Tests/bin/Release/net10.0/Ipvs.Tests.dll 2>&1 | tee "$log/unit.txt"
+dotnet tests/Ipvs.Tests/bin/Release/net10.0/Ipvs.Tests.dll -noColor 2>&1 | tee "$log/unit.txt"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 tally "unit tests" "$log/unit.txt" allow-skips
 
 step "kernel tests (kernel lab: Linux 6.1 user-mode-linux with IPVS)"
-bash tests/Ipvs.KernelTests/run-in-lab.sh 2>&1 | tee "$log/kernel.txt"
+bash tests/Ipvs.KernelTests/run-in-lab.sh -noColor 2>&1 | tee "$log/kernel.txt"
 rc=${PIPESTATUS[0]}
 [ "$rc" -eq 0 ] || status=1
 if [ "$rc" -ge 124 ]; then
