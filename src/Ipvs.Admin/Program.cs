@@ -15,7 +15,7 @@ internal static class Program
         using var terminal = Terminal.OpenStandard();
         try
         {
-            return AdminApp.Run(argv, terminal, Console.OpenStandardInput) & 0xFF;
+            return AdminApp.Run(argv, terminal, static () => new FdStream(0)) & 0xFF;
         }
         catch (AdminExit e)
         {

@@ -154,12 +154,27 @@ public sealed partial class IpvsClient
         return (items, datagrams);
     }
 
-    private List<DestinationInfo> DumpDestinations(ServiceKey service)
+    // One sink serves every destination dump (under the gate); each result is copied out at its
+    // exact size, which keeps a 100,000-destination read from holding List slack per service.
+    private readonly DestinationSink _destinations = new();
+
+    private DestinationInfo[] DumpDestinations(ServiceKey service)
     {
-        AddressFamily family = service.Family;
-        var sink = new ListSink<DestinationInfo>(a => IpvsReplies.Destination(a, family));
-        Dump(IpvsCommand.GetDest, (w, seq) => IpvsRequests.WriteGetDestinations(w, _family, seq, service), sink, service.ToString());
-        return sink.Items;
+        _destinations.Reset();
+        _destinations.Family = service.Family;
+        Dump(IpvsCommand.GetDest, (w, seq) => IpvsRequests.WriteGetDestinations(w, _family, seq, service), _destinations, service.ToString());
+        return _destinations.Items.ToArray();
+    }
+
+    private sealed class DestinationSink : IReplySink
+    {
+        public AddressFamily Family;
+
+        public List<DestinationInfo> Items { get; } = [];
+
+        public void OnReply(byte command, ReadOnlySpan<byte> attributes) => Items.Add(IpvsReplies.Destination(attributes, Family));
+
+        public void Reset() => Items.Clear();
     }
 
     private static bool SameKeys(List<VirtualServiceInfo> a, List<VirtualServiceInfo> b)

@@ -19,7 +19,7 @@ public sealed partial class IpvsClient : IIpvsClient, IDisposable
     private readonly ConcurrentQueue<PendingOperation> _pending = new();
     private readonly List<PendingOperation> _combined = [];
     private readonly NetlinkWriter _writer = new(64 * 1024);
-    private RequestStatus[] _status = new RequestStatus[64];
+    private readonly RequestStatus[] _status = new RequestStatus[1024];
     private bool _disposed;
 
     private IpvsClient(NetlinkConnection connection, ushort family, KernelCapabilities capabilities, IpvsClientOptions options)
@@ -128,20 +128,19 @@ public sealed partial class IpvsClient : IIpvsClient, IDisposable
     private Span<RequestStatus> Run(IReadOnlyList<IpvsOperation> operations, int maxPerSend, bool stopOnError, CancellationToken cancellationToken)
     {
         int n = operations.Count;
-        if (_status.Length < n)
-        {
-            _status = new RequestStatus[Math.Max(n, _status.Length * 2)];
-        }
-        var status = _status.AsSpan(0, n);
+        // Small batches reuse one array; a huge one gets its own, so the client does not keep it.
+        var status = n <= _status.Length ? _status.AsSpan(0, n) : new RequestStatus[n];
         status.Clear();
-        _writer.Reset();
-        uint first = _connection.ReserveSequences(n);
-        for (int i = 0; i < n; i++)
-        {
-            IpvsRequests.Write(_writer, _family, first + (uint)i, operations[i]);
-        }
-        _connection.ExecuteBatch(_writer, first, status, maxPerSend, stopOnError, cancellationToken);
+        _connection.ExecuteBatch(new OperationSource(operations, _family), _writer, status, maxPerSend, stopOnError, cancellationToken);
         return status;
+    }
+
+    private sealed class OperationSource(IReadOnlyList<IpvsOperation> operations, ushort family) : IRequestSource
+    {
+        public int Count => operations.Count;
+
+        public void Write(NetlinkWriter writer, int index, uint sequence) =>
+            IpvsRequests.Write(writer, family, sequence, operations[index]);
     }
 
     // Submits one change through the combiner and throws its failure as IpvsException.

@@ -23,7 +23,7 @@ internal sealed class Terminal : IDisposable
 
     /// <summary>The process's own stdout and stderr.</summary>
     public static Terminal OpenStandard() =>
-        new(Console.OpenStandardOutput(), Console.OpenStandardError(), Libc.IsATty(1) == 1);
+        new(new FdStream(1), new FdStream(2), Libc.IsATty(1) == 1);
 
     /// <summary>Appends to stdout.</summary>
     public void Out(string text)

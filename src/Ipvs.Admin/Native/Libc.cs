@@ -33,6 +33,12 @@ internal static unsafe partial class Libc
     [LibraryImport("libc", EntryPoint = "strerror")]
     internal static partial byte* StrError(int errnum);
 
+    [LibraryImport("libc", EntryPoint = "write", SetLastError = true)]
+    internal static partial nint Write(int fd, byte* buf, nint count);
+
+    [LibraryImport("libc", EntryPoint = "read", SetLastError = true)]
+    internal static partial nint Read(int fd, byte* buf, nint count);
+
     [LibraryImport("libc", EntryPoint = "isatty")]
     internal static partial int IsATty(int fd);
 

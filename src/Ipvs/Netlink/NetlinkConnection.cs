@@ -1,10 +1,10 @@
-using System.Diagnostics;
-
 namespace Ipvs.Netlink;
 
 /// <summary>
 /// Request/reply exchange over one netlink socket: batches with per-request results, single
 /// requests and dumps. Not thread-safe: the owner serialises calls (see IpvsClient's combiner).
+/// No clock is read on these paths: SO_RCVTIMEO bounds every receive, and where syscalls are dear
+/// (user-mode Linux has no vDSO, so a clock read is a syscall) a clock per request was measurable.
 /// NB: replies are matched by sequence number, and a reply whose sequence is not awaited (a late
 /// answer to a request that already timed out) is dropped, so a timeout never shifts later replies.
 /// </summary>
@@ -47,31 +47,52 @@ internal sealed class NetlinkConnection : IDisposable
     }
 
     /// <summary>
-    /// Sends the writer's messages (sequence numbers firstSequence, firstSequence+1, …) in as few
-    /// sends as the buffers allow, with NLM_F_ACK on the last message of each send only: the kernel
-    /// still answers every failing request with an NLMSG_ERROR carrying its sequence number, so the
-    /// final ACK proves that every request without an error was applied.
+    /// Sends every request of the source in as few sends as the buffers allow, encoding one send's
+    /// worth at a time into <paramref name="writer"/> so memory stays bounded whatever the batch size.
+    /// NLM_F_ACK goes on the last message of each send only: the kernel still answers every failing
+    /// request with an NLMSG_ERROR carrying its sequence number, so the final ACK proves that every
+    /// request without an error was applied.
     /// </summary>
-    public void ExecuteBatch(NetlinkWriter messages, uint firstSequence, Span<RequestStatus> status, int maxPerSend, bool stopOnError, CancellationToken cancellationToken = default)
+    public void ExecuteBatch(IRequestSource source, NetlinkWriter writer, Span<RequestStatus> status, int maxPerSend, bool stopOnError, CancellationToken cancellationToken = default)
     {
-        int count = messages.MessageCount;
+        int count = source.Count;
         int perSend = Math.Clamp(maxPerSend, 1, MaxRequestsPerSend);
         int maxBytes = MaxSendBytes;
         int next = 0;
         while (next < count && !cancellationToken.IsCancellationRequested)
         {
+            writer.Reset();
+            uint first = ReserveSequences(perSend);
             int end = next;
-            int start = messages.MessageOffset(next);
-            while (end < count && end - next < perSend && messages.MessageOffset(end + 1) - start <= maxBytes)
+            while (end < count && end - next < perSend)
             {
+                source.Write(writer, end, first + (uint)(end - next));
+                if (writer.Length > maxBytes)
+                {
+                    writer.RemoveLastMessage();
+                    break;
+                }
                 end++;
             }
+            bool failed;
             if (end == next)
             {
-                int size = messages.MessageOffset(next + 1) - start;
-                throw new NetlinkException("send", Errno.EMSGSIZE, $"a {size}-byte request exceeds the {maxBytes}-byte netlink send buffer");
+                // Even alone this request exceeds the send buffer: the kernel would refuse the send
+                // with EMSGSIZE, so it is reported as failed and never sent.
+                source.Write(writer, next, first);
+                status[next] = new RequestStatus
+                {
+                    State = OperationState.Failed,
+                    Errno = Errno.EMSGSIZE,
+                    KernelMessage = $"a {writer.Length}-byte request exceeds the {maxBytes}-byte netlink send buffer",
+                };
+                end = next + 1;
+                failed = true;
             }
-            bool failed = SendChunk(messages, next, end, firstSequence, status);
+            else
+            {
+                failed = SendChunk(writer, first, status[next..end]);
+            }
             next = end;
             if (failed && stopOnError)
             {
@@ -80,43 +101,38 @@ internal sealed class NetlinkConnection : IDisposable
         }
     }
 
-    private bool SendChunk(NetlinkWriter messages, int first, int end, uint firstSequence, Span<RequestStatus> status)
+    // Sends the writer's messages (sequences first, first+1, …) as one datagram and collects the replies.
+    private bool SendChunk(NetlinkWriter messages, uint first, Span<RequestStatus> status)
     {
         var buffer = messages.WrittenSpanMutable;
-        int lastOffset = messages.MessageOffset(end - 1);
+        int lastOffset = messages.MessageOffset(messages.MessageCount - 1);
         ushort flags = BinaryPrimitives.ReadUInt16LittleEndian(buffer[(lastOffset + 6)..]);
         BinaryPrimitives.WriteUInt16LittleEndian(buffer[(lastOffset + 6)..], (ushort)(flags | NetlinkConstants.NLM_F_ACK));
         try
         {
-            _socket.Send(buffer[messages.MessageOffset(first)..messages.MessageOffset(end)]);
+            _socket.Send(buffer);
         }
         catch (NetlinkException e)
         {
             // sendmsg failed as a whole, so the kernel saw none of this chunk.
-            for (int i = first; i < end; i++)
+            foreach (ref var s in status)
             {
-                status[i] = new RequestStatus { State = OperationState.Failed, Errno = e.Errno, KernelMessage = e.Message };
+                s = new RequestStatus { State = OperationState.Failed, Errno = e.Errno, KernelMessage = e.Message };
             }
             return true;
         }
-        finally
-        {
-            BinaryPrimitives.WriteUInt16LittleEndian(buffer[(lastOffset + 6)..], flags);
-        }
 
-        uint low = firstSequence + (uint)first;
-        uint last = firstSequence + (uint)(end - 1);
+        uint last = first + (uint)(status.Length - 1);
         bool anyFailed = false;
         bool overflowed = false;
         bool done = false;
         uint? fence = null;
-        var clock = Stopwatch.StartNew();
         while (!done)
         {
             int n;
             try
             {
-                n = ReceiveDatagram(clock);
+                n = _socket.Receive(_receive);
             }
             catch (NetlinkException e) when (e.Errno == Errno.ENOBUFS)
             {
@@ -128,7 +144,7 @@ internal sealed class NetlinkConnection : IDisposable
             }
             if (n < 0)
             {
-                break;
+                break; // SO_RCVTIMEO expired: no reply within the reply timeout
             }
             var reader = new NetlinkMessageReader(_receive.AsSpan(0, n));
             while (reader.MoveNext())
@@ -143,15 +159,15 @@ internal sealed class NetlinkConnection : IDisposable
                     done = true;
                     continue;
                 }
-                uint offset = h.Sequence - low;
-                if (offset > last - low)
+                uint offset = h.Sequence - first;
+                if (offset > last - first)
                 {
                     continue; // a stale reply to an earlier, timed-out request
                 }
                 var (errno, text) = ParseError(reader.Payload, h.Flags);
-                ref var s = ref status[first + (int)offset];
                 if (errno != 0)
                 {
+                    ref var s = ref status[(int)offset];
                     s.State = OperationState.Failed;
                     s.Errno = errno;
                     s.KernelMessage = text;
@@ -164,9 +180,8 @@ internal sealed class NetlinkConnection : IDisposable
             }
         }
 
-        for (int i = first; i < end; i++)
+        foreach (ref var s in status)
         {
-            ref var s = ref status[i];
             if (s.State == OperationState.Failed)
             {
                 continue;
@@ -190,10 +205,9 @@ internal sealed class NetlinkConnection : IDisposable
     public void Request(NetlinkWriter message, uint sequence, string operation, IReplySink? sink)
     {
         _socket.Send(message.WrittenSpan);
-        var clock = Stopwatch.StartNew();
         while (true)
         {
-            int n = ReceiveDatagram(clock);
+            int n = _socket.Receive(_receive);
             if (n < 0)
             {
                 throw new NetlinkTimeoutException(operation, ReplyTimeout, sequence);
@@ -258,15 +272,14 @@ internal sealed class NetlinkConnection : IDisposable
         _socket.Send(message.WrittenSpan);
         bool interrupted = false;
         int datagrams = 0;
-        var clock = Stopwatch.StartNew();
         while (true)
         {
-            int n = ReceiveDatagram(clock);
+            // SO_RCVTIMEO bounds each wait, not a long dump as a whole.
+            int n = _socket.Receive(_receive);
             if (n < 0)
             {
                 throw new NetlinkTimeoutException(operation, ReplyTimeout, sequence);
             }
-            clock.Restart(); // the timeout bounds each wait, not a long dump as a whole
             datagrams++;
             var reader = new NetlinkMessageReader(_receive.AsSpan(0, n));
             while (reader.MoveNext())
@@ -328,23 +341,6 @@ internal sealed class NetlinkConnection : IDisposable
         _fence.EndMessage(m);
         _socket.Send(_fence.WrittenSpan);
         return seq;
-    }
-
-    // Returns the datagram length, or -1 once the reply timeout has passed with nothing received.
-    private int ReceiveDatagram(Stopwatch clock)
-    {
-        while (true)
-        {
-            int n = _socket.Receive(_receive);
-            if (n >= 0)
-            {
-                return n;
-            }
-            if (clock.Elapsed >= ReplyTimeout)
-            {
-                return -1;
-            }
-        }
     }
 
     /// <summary>

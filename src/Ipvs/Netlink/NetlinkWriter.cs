@@ -32,6 +32,15 @@ internal sealed class NetlinkWriter : IDisposable
     /// <summary>Start offset of message <paramref name="index"/>; index == count gives the end.</summary>
     public int MessageOffset(int index) => index == _messageCount ? _length : _messageOffsets[index];
 
+    /// <summary>Drops the last message written (a request that turned out not to fit a send).</summary>
+    public void RemoveLastMessage()
+    {
+        if (_messageCount > 0)
+        {
+            _length = _messageOffsets[--_messageCount];
+        }
+    }
+
     public void Reset()
     {
         _length = 0;
