@@ -18,7 +18,10 @@ public readonly record struct OperationResult(IpvsOperation Operation, Operation
     public IpvsException? ToException() => State switch
     {
         OperationState.Applied => null,
-        _ => new IpvsException(Operation.Command, Errno == 0 ? Netlink.Errno.EINTR : Errno, KernelMessage, 0, IpvsClient.Describe(Operation)),
+        _ => new IpvsException(Operation.Command, Errno == 0 ? Netlink.Errno.EINTR : Errno, KernelMessage, 0, IpvsClient.Describe(Operation))
+        {
+            OutcomeUnknown = State == OperationState.Unknown,
+        },
     };
 }
 

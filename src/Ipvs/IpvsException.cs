@@ -23,6 +23,12 @@ public sealed class IpvsException : NetlinkException
     /// <summary>What the command was about, such as <c>tcp:10.0.0.1:80</c>, when known.</summary>
     public string? Subject { get; }
 
+    /// <summary>
+    /// True when the request was sent but no verdict came back (reply timeout, or a receive-buffer
+    /// overflow that may have dropped it): the change may or may not be in the kernel. Re-read to know.
+    /// </summary>
+    public bool OutcomeUnknown { get; init; }
+
     /// <summary>ipvsadm's text for the errno, without the subject.</summary>
     public string IpvsadmMessage => IpvsErrors.Message(Command, Errno);
 

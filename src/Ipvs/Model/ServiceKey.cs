@@ -79,6 +79,22 @@ public readonly record struct ServiceKey
     public static ServiceKey Parse(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
+        try
+        {
+            return ParseCore(text);
+        }
+        catch (FormatException e) when (!e.Message.Contains($"'{text}'", StringComparison.Ordinal))
+        {
+            throw new FormatException($"'{text}' is not a service: {e.Message}", e);
+        }
+        catch (ArgumentOutOfRangeException e) when (!e.Message.Contains($"'{text}'", StringComparison.Ordinal))
+        {
+            throw new ArgumentOutOfRangeException($"'{text}' is not a service: {e.Message}", e);
+        }
+    }
+
+    private static ServiceKey ParseCore(string text)
+    {
         int colon = text.IndexOf(':', StringComparison.Ordinal);
         if (colon > 0)
         {

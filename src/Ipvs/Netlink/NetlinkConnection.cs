@@ -358,15 +358,17 @@ internal sealed class NetlinkConnection : IDisposable
         {
             return (errno, null);
         }
-        int echoed = (flags & NetlinkConstants.NLM_F_CAPPED) != 0
+        // The echoed length comes from the wire: align it in 64 bits so a hostile value near
+        // int.MaxValue cannot wrap negative and pass the bounds check.
+        long echoed = (flags & NetlinkConstants.NLM_F_CAPPED) != 0
             ? NetlinkConstants.NLMSG_HDRLEN
-            : Align.To4(BinaryPrimitives.ReadInt32LittleEndian(payload[4..]));
-        if (echoed < NetlinkConstants.NLMSG_HDRLEN || 4 + echoed > payload.Length)
+            : (BinaryPrimitives.ReadUInt32LittleEndian(payload[4..]) + 3L) & ~3L;
+        if (echoed < NetlinkConstants.NLMSG_HDRLEN || echoed > payload.Length - 4)
         {
             return (errno, null);
         }
         string? message = null;
-        var attrs = new AttributeReader(payload[(4 + echoed)..]);
+        var attrs = new AttributeReader(payload[(4 + (int)echoed)..]);
         while (attrs.MoveNext())
         {
             if (attrs.Type == NetlinkConstants.NLMSGERR_ATTR_MSG)

@@ -1,0 +1,9 @@
+global using System.Buffers.Binary;
+global using System.Net;
+global using System.Net.Sockets;
+global using System.Text;
+global using CsCheck;
+global using Ipvs.Kernel;
+global using Ipvs.Model;
+global using Ipvs.Netlink;
+global using Xunit;
