@@ -20,4 +20,19 @@ internal interface INetlinkTransport : IDisposable
 
     /// <summary>Receives one datagram; returns -1 on timeout; throws NetlinkException (ENOBUFS, …).</summary>
     int Receive(Span<byte> buffer);
+
+    /// <summary>
+    /// Receives up to <c>lengths.Length</c> datagrams into consecutive slots of <paramref name="slot"/>
+    /// bytes, waiting only for the first. Returns how many arrived, or -1 on timeout.
+    /// </summary>
+    int ReceiveMany(Span<byte> buffer, int slot, Span<int> lengths)
+    {
+        int n = Receive(buffer[..slot]);
+        if (n < 0)
+        {
+            return -1;
+        }
+        lengths[0] = n;
+        return 1;
+    }
 }

@@ -12,10 +12,13 @@ internal sealed class NetlinkConnection : IDisposable
 {
     // At least 32 KiB: dump chunks are up to 32 KiB and a shorter read silently truncates them.
     private const int ReceiveBufferBytes = 64 * 1024;
+    // Dumps receive up to this many datagrams per syscall, each slot big enough for any datagram.
+    private const int DumpSlots = 4;
     private const int MaxDumpRestarts = 8;
 
     private readonly INetlinkTransport _socket;
-    private readonly byte[] _receive = GC.AllocateUninitializedArray<byte>(ReceiveBufferBytes, pinned: true);
+    private readonly byte[] _receive = GC.AllocateUninitializedArray<byte>(ReceiveBufferBytes * DumpSlots, pinned: true);
+    private readonly int[] _lengths = new int[DumpSlots];
     private readonly NetlinkWriter _fence = new(64);
     private uint _sequence;
 
@@ -132,7 +135,7 @@ internal sealed class NetlinkConnection : IDisposable
             int n;
             try
             {
-                n = _socket.Receive(_receive);
+                n = _socket.Receive(_receive.AsSpan(0, ReceiveBufferBytes));
             }
             catch (NetlinkException e) when (e.Errno == Errno.ENOBUFS)
             {
@@ -207,7 +210,7 @@ internal sealed class NetlinkConnection : IDisposable
         _socket.Send(message.WrittenSpan);
         while (true)
         {
-            int n = _socket.Receive(_receive);
+            int n = _socket.Receive(_receive.AsSpan(0, ReceiveBufferBytes));
             if (n < 0)
             {
                 throw new NetlinkTimeoutException(operation, ReplyTimeout, sequence);
@@ -270,58 +273,77 @@ internal sealed class NetlinkConnection : IDisposable
     private int DumpOnce(NetlinkWriter message, uint sequence, string operation, IReplySink sink)
     {
         _socket.Send(message.WrittenSpan);
-        bool interrupted = false;
-        int datagrams = 0;
+        var state = new DumpState();
         while (true)
         {
             // SO_RCVTIMEO bounds each wait, not a long dump as a whole.
-            int n = _socket.Receive(_receive);
-            if (n < 0)
+            int received = _socket.ReceiveMany(_receive, ReceiveBufferBytes, _lengths);
+            if (received < 0)
             {
                 throw new NetlinkTimeoutException(operation, ReplyTimeout, sequence);
             }
-            datagrams++;
-            var reader = new NetlinkMessageReader(_receive.AsSpan(0, n));
-            while (reader.MoveNext())
+            for (int slot = 0; slot < received; slot++)
             {
-                var h = reader.Header;
-                if (h.Sequence != sequence)
+                state.Datagrams++;
+                // Anything after NLMSG_DONE in later slots is stale: only one request is ever in flight.
+                if (DumpDatagram(_receive.AsSpan(slot * ReceiveBufferBytes, _lengths[slot]), sequence, operation, sink, ref state))
                 {
-                    continue;
-                }
-                interrupted |= (h.Flags & NetlinkConstants.NLM_F_DUMP_INTR) != 0;
-                switch (h.Type)
-                {
-                    case NetlinkConstants.NLMSG_DONE:
-                        // NLMSG_DONE carries the dump's own result as an int.
-                        if (reader.Payload.Length >= 4)
-                        {
-                            int result = BinaryPrimitives.ReadInt32LittleEndian(reader.Payload);
-                            if (result < 0)
-                            {
-                                throw new NetlinkException(operation, -result, $"{operation}: {Errno.Name(-result)}", null, sequence);
-                            }
-                        }
-                        return interrupted ? 0 : datagrams;
-                    case NetlinkConstants.NLMSG_ERROR:
-                        var (errno, text) = ParseError(reader.Payload, h.Flags);
-                        if (errno != 0)
-                        {
-                            throw new NetlinkException(operation, errno, $"{operation}: {Errno.Name(errno)}", text, sequence);
-                        }
-                        return interrupted ? 0 : datagrams;
-                    case NetlinkConstants.NLMSG_NOOP:
-                    case NetlinkConstants.NLMSG_OVERRUN:
-                        continue;
-                    default:
-                        if (!interrupted)
-                        {
-                            Deliver(sink, reader.Payload, operation);
-                        }
-                        break;
+                    return state.Interrupted ? 0 : state.Datagrams;
                 }
             }
         }
+    }
+
+    private struct DumpState
+    {
+        public int Datagrams;
+        public bool Interrupted;
+    }
+
+    // Hands one datagram's messages to the sink; returns true once the dump has ended.
+    private static bool DumpDatagram(ReadOnlySpan<byte> datagram, uint sequence, string operation, IReplySink sink, ref DumpState state)
+    {
+        var reader = new NetlinkMessageReader(datagram);
+        while (reader.MoveNext())
+        {
+            var h = reader.Header;
+            if (h.Sequence != sequence)
+            {
+                continue;
+            }
+            state.Interrupted |= (h.Flags & NetlinkConstants.NLM_F_DUMP_INTR) != 0;
+            switch (h.Type)
+            {
+                case NetlinkConstants.NLMSG_DONE:
+                    // NLMSG_DONE carries the dump's own result as an int.
+                    if (reader.Payload.Length >= 4)
+                    {
+                        int result = BinaryPrimitives.ReadInt32LittleEndian(reader.Payload);
+                        if (result < 0)
+                        {
+                            throw new NetlinkException(operation, -result, $"{operation}: {Errno.Name(-result)}", null, sequence);
+                        }
+                    }
+                    return true;
+                case NetlinkConstants.NLMSG_ERROR:
+                    var (errno, text) = ParseError(reader.Payload, h.Flags);
+                    if (errno != 0)
+                    {
+                        throw new NetlinkException(operation, errno, $"{operation}: {Errno.Name(errno)}", text, sequence);
+                    }
+                    return true;
+                case NetlinkConstants.NLMSG_NOOP:
+                case NetlinkConstants.NLMSG_OVERRUN:
+                    continue;
+                default:
+                    if (!state.Interrupted)
+                    {
+                        Deliver(sink, reader.Payload, operation);
+                    }
+                    break;
+            }
+        }
+        return false;
     }
 
     private static void Deliver(IReplySink? sink, ReadOnlySpan<byte> payload, string operation)

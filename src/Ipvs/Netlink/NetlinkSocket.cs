@@ -13,7 +13,15 @@ internal sealed class NetlinkSocket : INetlinkTransport
 {
     private readonly Socket _socket;
 
-    private NetlinkSocket(Socket socket) => _socket = socket;
+    private readonly int _fd;
+
+    private NetlinkSocket(Socket socket)
+    {
+        _socket = socket;
+        // recvmmsg relies on SO_RCVTIMEO, which only a blocking descriptor honours.
+        _socket.Blocking = true;
+        _fd = (int)socket.SafeHandle.DangerousGetHandle();
+    }
 
     public int SendBufferSize { get; private set; }
 
@@ -82,6 +90,49 @@ internal sealed class NetlinkSocket : INetlinkTransport
         catch (SocketException e)
         {
             throw new NetlinkException("receive", ToErrno(e), $"netlink receive failed: {e.Message}", inner: e);
+        }
+    }
+
+    public unsafe int ReceiveMany(Span<byte> buffer, int slot, Span<int> lengths)
+    {
+        int count = Math.Min(lengths.Length, buffer.Length / slot);
+        var iov = stackalloc Libc.IoVec[count];
+        var messages = stackalloc Libc.MMsgHdr[count];
+        fixed (byte* p = buffer)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                iov[i] = new Libc.IoVec { Base = p + (i * slot), Length = (nuint)slot };
+                messages[i] = default;
+                messages[i].Header.Iov = &iov[i];
+                messages[i].Header.IovLength = 1;
+            }
+            while (true)
+            {
+                int n = Libc.recvmmsg(_fd, messages, (uint)count, Libc.MSG_WAITFORONE, 0);
+                if (n >= 0)
+                {
+                    for (int i = 0; i < n; i++)
+                    {
+                        if ((messages[i].Header.Flags & Libc.MSG_TRUNC) != 0)
+                        {
+                            throw new NetlinkDecodeException($"a netlink datagram was larger than the {slot}-byte receive slot and was truncated");
+                        }
+                        lengths[i] = (int)messages[i].Length;
+                    }
+                    return n;
+                }
+                int errno = Marshal.GetLastPInvokeError();
+                switch (errno)
+                {
+                    case Errno.EINTR:
+                        continue;
+                    case Errno.EAGAIN:
+                        return -1; // SO_RCVTIMEO expired
+                    default:
+                        throw new NetlinkException("receive", errno, $"netlink receive failed: {Errno.Describe(errno)}");
+                }
+            }
         }
     }
 
