@@ -162,7 +162,7 @@ public sealed partial class IpvsClient
     {
         _destinations.Reset();
         _destinations.Family = service.Family;
-        Dump(IpvsCommand.GetDest, (w, seq) => IpvsRequests.WriteGetDestinations(w, _family, seq, service), _destinations, service.ToString());
+        Dump(IpvsCommand.GetDest, (w, seq) => IpvsRequests.WriteGetDestinations(w, _family, seq, service), _destinations, service);
         return _destinations.Items.ToArray();
     }
 
@@ -222,7 +222,7 @@ public sealed partial class IpvsClient
         write(_writer, seq);
         try
         {
-            _connection.Request(_writer, seq, command.ToString(), sink ?? NullSink.Instance);
+            _connection.Request(_writer, seq, CommandName(command), sink ?? NullSink.Instance);
         }
         catch (NetlinkException e) when (e is not NetlinkDecodeException and not NetlinkTimeoutException)
         {
@@ -230,7 +230,8 @@ public sealed partial class IpvsClient
         }
     }
 
-    private int Dump(IpvsCommand command, Action<NetlinkWriter, uint> write, IReplySink sink, string? subject = null)
+    // The subject is formatted only when the dump fails: a table read runs one dump per service.
+    private int Dump(IpvsCommand command, Action<NetlinkWriter, uint> write, IReplySink sink, ServiceKey? subject = null)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         _writer.Reset();
@@ -238,13 +239,24 @@ public sealed partial class IpvsClient
         write(_writer, seq);
         try
         {
-            return _connection.Dump(_writer, seq, command.ToString(), sink);
+            return _connection.Dump(_writer, seq, CommandName(command), sink);
         }
         catch (NetlinkException e) when (e is not NetlinkDecodeException and not NetlinkTimeoutException)
         {
-            throw new IpvsException(command, e.Errno, e.KernelMessage, e.Sequence, subject);
+            throw new IpvsException(command, e.Errno, e.KernelMessage, e.Sequence, subject?.ToString());
         }
     }
+
+    // Enum.ToString formats on every call; the names are needed per request for error texts.
+    private static string CommandName(IpvsCommand command) => command switch
+    {
+        IpvsCommand.GetService => nameof(IpvsCommand.GetService),
+        IpvsCommand.GetDest => nameof(IpvsCommand.GetDest),
+        IpvsCommand.GetDaemon => nameof(IpvsCommand.GetDaemon),
+        IpvsCommand.GetConfig => nameof(IpvsCommand.GetConfig),
+        IpvsCommand.GetInfo => nameof(IpvsCommand.GetInfo),
+        _ => command.ToString(),
+    };
 
     private static void RequireKey(ServiceKey key)
     {

@@ -11,6 +11,9 @@ namespace Ipvs.Kernel;
 /// </summary>
 internal static class IpvsReplies
 {
+    private static readonly string[] KnownNames =
+        ["rr", "wrr", "lc", "wlc", "lblc", "lblcr", "dh", "sh", "sed", "nq", "fo", "ovf", "mh", "twos", "none"];
+
     /// <summary>Decodes the top-level attributes of a NEW_SERVICE reply.</summary>
     public static VirtualServiceInfo Service(ReadOnlySpan<byte> attributes)
     {
@@ -52,7 +55,7 @@ internal static class IpvsReplies
                 case IpvsWire.SvcAddr: address = a.Value; hasAddress = true; break;
                 case IpvsWire.SvcPort: port = a.GetBe16(); break;
                 case IpvsWire.SvcFwmark: mark = a.GetU32(); break;
-                case IpvsWire.SvcSchedName: scheduler = a.GetString(); break;
+                case IpvsWire.SvcSchedName: scheduler = a.GetString(KnownNames); break;
                 case IpvsWire.SvcPeName: pe = a.GetString(); break;
                 case IpvsWire.SvcFlags:
                     if (a.Value.Length < 8)

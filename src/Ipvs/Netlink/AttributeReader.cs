@@ -100,6 +100,28 @@ internal ref struct AttributeReader
     }
 
     /// <summary>
+    /// Like <see cref="GetString()"/>, but returns a shared instance when the value is one of
+    /// <paramref name="common"/>: a table read decodes the same few scheduler names thousands of times.
+    /// </summary>
+    public readonly string GetString(ReadOnlySpan<string> common)
+    {
+        var v = Value;
+        int nul = v.IndexOf((byte)0);
+        if (nul >= 0)
+        {
+            v = v[..nul];
+        }
+        foreach (var c in common)
+        {
+            if (v.Length == c.Length && Ascii.Equals(v, c))
+            {
+                return c;
+            }
+        }
+        return Encoding.ASCII.GetString(v);
+    }
+
+    /// <summary>
     /// An address attribute: the kernel sends a 16-byte union nf_inet_addr whose first 4 bytes hold
     /// an IPv4 address, so the family has to come from elsewhere.
     /// </summary>
