@@ -61,15 +61,16 @@ public sealed partial class IpvsClient
     /// <inheritdoc />
     /// <remarks>
     /// IPVS never flags a dump as interrupted, and a service dump resumes by position, so a service
-    /// deleted by another process mid-read can make a live one go unseen. The service list is
-    /// therefore read again after the destinations, and the whole read repeated while the two differ.
+    /// deleted by another process mid-read can make a live one go unseen. The service keys are
+    /// therefore read again after the destinations (keys only, no records built), and the whole read
+    /// is repeated while the two lists differ.
     /// </remarks>
     public async Task<IReadOnlyList<ServiceEntry>> GetTableAsync(CancellationToken cancellationToken = default)
     {
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var services = DumpServices();
+            var services = DumpServicesOnce().Items;
             for (int attempt = 1; ; attempt++)
             {
                 var entries = new ServiceEntry[services.Count];
@@ -78,12 +79,11 @@ public sealed partial class IpvsClient
                     cancellationToken.ThrowIfCancellationRequested();
                     entries[i] = new ServiceEntry(services[i], DumpDestinations(services[i].Key));
                 }
-                var again = DumpServices();
-                if (SameKeys(services, again) || attempt == MaxTableReads)
+                if (SameKeys(services, DumpServiceKeys()) || attempt == MaxTableReads)
                 {
                     return entries;
                 }
-                services = again;
+                services = DumpServicesOnce().Items;
             }
         }
         finally
@@ -175,6 +175,29 @@ public sealed partial class IpvsClient
         public void OnReply(byte command, ReadOnlySpan<byte> attributes) => Items.Add(IpvsReplies.Destination(attributes, Family));
 
         public void Reset() => Items.Clear();
+    }
+
+    private HashSet<ServiceKey> DumpServiceKeys()
+    {
+        var sink = new ListSink<ServiceKey>(IpvsReplies.ServiceIdentity);
+        Dump(IpvsCommand.GetService, (w, seq) => IpvsRequests.WriteGetServices(w, _family, seq), sink);
+        return [.. sink.Items];
+    }
+
+    private static bool SameKeys(List<VirtualServiceInfo> a, HashSet<ServiceKey> b)
+    {
+        if (a.Count != b.Count)
+        {
+            return false;
+        }
+        foreach (var s in a)
+        {
+            if (!b.Contains(s.Key))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static bool SameKeys(List<VirtualServiceInfo> a, List<VirtualServiceInfo> b)

@@ -29,6 +29,43 @@ internal static class IpvsReplies
         return null;
     }
 
+    /// <summary>Decodes only the identity of a NEW_SERVICE reply: cheaper when the settings are not needed.</summary>
+    public static ServiceKey ServiceIdentity(ReadOnlySpan<byte> attributes)
+    {
+        var top = new AttributeReader(attributes);
+        while (top.MoveNext())
+        {
+            if (top.Type != IpvsWire.CmdAttrService)
+            {
+                continue;
+            }
+            ushort af = 0, protocol = 0, port = 0;
+            uint mark = 0;
+            ReadOnlySpan<byte> address = default;
+            bool hasAddress = false;
+            var a = top.Nested();
+            while (a.MoveNext())
+            {
+                switch (a.Type)
+                {
+                    case IpvsWire.SvcAf: af = a.GetU16(); break;
+                    case IpvsWire.SvcProtocol: protocol = a.GetU16(); break;
+                    case IpvsWire.SvcAddr: address = a.Value; hasAddress = true; break;
+                    case IpvsWire.SvcPort: port = a.GetBe16(); break;
+                    case IpvsWire.SvcFwmark: mark = a.GetU32(); break;
+                }
+            }
+            var family = Family(af, "service");
+            if (mark == 0 && !hasAddress)
+            {
+                ThrowHelper.ThrowMissingAttribute("service", "IPVS_SVC_ATTR_ADDR");
+            }
+            return Model.ServiceKey.FromKernel(family, protocol, mark == 0 ? Address(address, family) : null, port, mark);
+        }
+        ThrowHelper.ThrowMissingAttribute("service", "IPVS_CMD_ATTR_SERVICE");
+        return default;
+    }
+
     public static VirtualServiceInfo ServiceNest(ReadOnlySpan<byte> nest)
     {
         ushort af = 0;
