@@ -39,6 +39,20 @@ if ! dotnet build Ipvs.slnx -c Release --nologo -clp:ErrorsOnly; then
   exit 1
 fi
 
+step "packaging: dotnet pack, and a NativeAOT publish of a library consumer with zero warnings"
+if dotnet pack src/Ipvs -c Release --no-build -o "$log/pack" --nologo -v quiet && ls "$log"/pack/Ipvs.*.nupkg >/dev/null; then
+  passed=$((passed + 1))
+else
+  echo "test.sh: dotnet pack produced no package" >&2; failed=$((failed + 1)); status=1
+fi
+# The library must stay AOT- and trim-clean: any trim/AOT analysis warning fails this publish.
+if dotnet publish examples/ThesisFig13 -c Release -r linux-x64 -p:PublishAot=true -p:TreatWarningsAsErrors=true \
+     -o "$log/aot" --nologo -v quiet -clp:ErrorsOnly && [ -x "$log/aot/ThesisFig13" ]; then
+  passed=$((passed + 1))
+else
+  echo "test.sh: the NativeAOT publish failed" >&2; failed=$((failed + 1)); status=1
+fi
+
 step "unit tests (host)"
 dotnet tests/Ipvs.Tests/bin/Release/net10.0/Ipvs.Tests.dll -noColor 2>&1 | tee "$log/unit.txt"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
