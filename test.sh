@@ -67,6 +67,15 @@ if [ "$rc" -ge 124 ]; then
 fi
 tally "kernel tests" "$log/kernel.txt" forbid-skips
 
+step "ipvsadm drop-in: NativeAOT publish, then differential tests against the real ipvsadm (kernel lab)"
+if dotnet publish src/Ipvs.Admin -c Release -r linux-x64 -p:PublishAot=true --nologo -v quiet -clp:ErrorsOnly; then
+  bash tests/Ipvs.AdminTests/run-in-lab.sh 2>&1 | tee "$log/admin.txt"
+  [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+  tally "ipvsadm tests" "$log/admin.txt" forbid-skips
+else
+  echo "test.sh: the NativeAOT publish of ipvsadm failed" >&2; failed=$((failed + 1)); status=1
+fi
+
 step "main job smoke test (README command 1)"
 if bash examples/ThesisFig13/run.sh 2>&1 | tee "$log/main.txt" && grep -q 'd1.Weight => 3' "$log/main.txt" \
    && grep -Eq -- '-> 192\.168\.0\.1:80 +Masq +3' "$log/main.txt"; then

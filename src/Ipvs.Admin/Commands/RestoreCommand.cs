@@ -58,7 +58,7 @@ internal static class RestoreCommand
             t.Err($"{program} -R: nothing applied\n");
             return firstCode;
         }
-        return restore.Atomic ? RunAtomic(session, t, steps) : RunPlain(session, t, steps);
+        return restore.Atomic ? RunAtomic(session, t, steps, program) : RunPlain(session, t, steps);
     }
 
     // The same parse and checks as a command line; what ipvsadm would only find out from the
@@ -146,7 +146,7 @@ internal static class RestoreCommand
         return outcome[^1].Succeeded ? 0 : 255;
     }
 
-    private static int RunAtomic(KernelSession session, Terminal t, List<Step> steps)
+    private static int RunAtomic(KernelSession session, Terminal t, List<Step> steps, string program)
     {
         ShadowTable shadow;
         try
@@ -176,7 +176,7 @@ internal static class RestoreCommand
                 batch.Clear();
                 if (failed is not null)
                 {
-                    return RollBack(session, t, undo, failed, error!);
+                    return RollBack(session, t, undo, failed, error!, program);
                 }
                 result = 0;
             }
@@ -188,7 +188,15 @@ internal static class RestoreCommand
                     t.Out(text.Text);
                     return 0;
                 case ListStep list:
-                    ListCommands.Run(session, t, list.Entry);
+                    try
+                    {
+                        ListCommands.Run(session, t, list.Entry);
+                    }
+                    catch (AdminExit e)
+                    {
+                        // A listing that fails (say, of a missing service) fails the script.
+                        return RollBack(session, t, undo, list.Line, e.Stderr.TrimEnd('\n'), program);
+                    }
                     break;
             }
         }
@@ -230,14 +238,13 @@ internal static class RestoreCommand
         return failed;
     }
 
-    private static int RollBack(KernelSession session, Terminal t, List<List<IpvsOperation>> undo, ScriptLine failed, string error)
+    private static int RollBack(KernelSession session, Terminal t, List<List<IpvsOperation>> undo, ScriptLine failed, string error, string program)
     {
         var inverse = new List<IpvsOperation>();
         for (int i = undo.Count - 1; i >= 0; i--)
         {
             inverse.AddRange(undo[i]);
         }
-        string program = "ipvsadm";
         t.Err($"{program} -R --atomic: line {failed.Number}: {error}\n");
         if (inverse.Count == 0)
         {

@@ -8,6 +8,8 @@ namespace Ipvs.Admin.Formatting;
 /// </summary>
 internal sealed class Terminal : IDisposable
 {
+    private const int EPIPE = 32;
+    private const int SIGPIPE = 13;
     private readonly Stream _out;
     private readonly Stream _err;
     private readonly bool _lineBuffered;
@@ -73,6 +75,12 @@ internal sealed class Terminal : IDisposable
         {
             _out.Write(_buffer, 0, _length);
             _out.Flush();
+        }
+        catch (IOException e) when (e.HResult == EPIPE)
+        {
+            // The reader has gone. .NET ignores SIGPIPE; C programs die of it: do the same.
+            Libc.Signal(SIGPIPE, 0);
+            Libc.Raise(SIGPIPE);
         }
         catch (IOException)
         {

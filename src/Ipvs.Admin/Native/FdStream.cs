@@ -66,7 +66,8 @@ internal sealed unsafe class FdStream(int fd) : Stream
                     {
                         continue;
                     }
-                    throw new IOException($"write to fd {fd} failed (errno {Marshal.GetLastPInvokeError()})");
+                    int errno = Marshal.GetLastPInvokeError();
+                    throw new IOException($"write to fd {fd} failed (errno {errno})", errno);
                 }
                 done += (int)n;
             }

@@ -1,0 +1,3 @@
+global using System.Text;
+global using Ipvs.AdminTests.Infrastructure;
+global using Xunit;
