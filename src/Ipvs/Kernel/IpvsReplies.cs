@@ -39,28 +39,13 @@ internal static class IpvsReplies
             {
                 continue;
             }
-            ushort af = 0, protocol = 0, port = 0;
-            uint mark = 0;
-            ReadOnlySpan<byte> address = default;
-            bool hasAddress = false;
+            var identity = new ServiceIdentityFields();
             var a = top.Nested();
             while (a.MoveNext())
             {
-                switch (a.Type)
-                {
-                    case IpvsWire.SvcAf: af = a.GetU16(); break;
-                    case IpvsWire.SvcProtocol: protocol = a.GetU16(); break;
-                    case IpvsWire.SvcAddr: address = a.Value; hasAddress = true; break;
-                    case IpvsWire.SvcPort: port = a.GetBe16(); break;
-                    case IpvsWire.SvcFwmark: mark = a.GetU32(); break;
-                }
+                identity.TryRead(in a);
             }
-            var family = Family(af, "service");
-            if (mark == 0 && !hasAddress)
-            {
-                ThrowHelper.ThrowMissingAttribute("service", "IPVS_SVC_ATTR_ADDR");
-            }
-            return Model.ServiceKey.FromKernel(family, protocol, mark == 0 ? Address(address, family) : null, port, mark);
+            return identity.ToKey();
         }
         ThrowHelper.ThrowMissingAttribute("service", "IPVS_CMD_ATTR_SERVICE");
         return default;
@@ -68,12 +53,7 @@ internal static class IpvsReplies
 
     public static VirtualServiceInfo ServiceNest(ReadOnlySpan<byte> nest)
     {
-        ushort af = 0;
-        ushort protocol = 0;
-        ReadOnlySpan<byte> address = default;
-        bool hasAddress = false;
-        ushort port = 0;
-        uint mark = 0;
+        var identity = new ServiceIdentityFields();
         string? scheduler = null;
         string? pe = null;
         uint flags = 0;
@@ -85,13 +65,12 @@ internal static class IpvsReplies
         var a = new AttributeReader(nest);
         while (a.MoveNext())
         {
+            if (identity.TryRead(in a))
+            {
+                continue;
+            }
             switch (a.Type)
             {
-                case IpvsWire.SvcAf: af = a.GetU16(); break;
-                case IpvsWire.SvcProtocol: protocol = a.GetU16(); break;
-                case IpvsWire.SvcAddr: address = a.Value; hasAddress = true; break;
-                case IpvsWire.SvcPort: port = a.GetBe16(); break;
-                case IpvsWire.SvcFwmark: mark = a.GetU32(); break;
                 case IpvsWire.SvcSchedName: scheduler = a.GetString(KnownNames); break;
                 case IpvsWire.SvcPeName: pe = a.GetString(); break;
                 case IpvsWire.SvcFlags:
@@ -114,14 +93,10 @@ internal static class IpvsReplies
                 case IpvsWire.SvcStats64: stats64 = Stats(a.Value); has64 = true; break;
             }
         }
-        var family = Family(af, "service");
-        if (mark == 0 && !hasAddress)
-        {
-            ThrowHelper.ThrowMissingAttribute("service", "IPVS_SVC_ATTR_ADDR");
-        }
+        var key = identity.ToKey();
+        var family = key.Family;
         try
         {
-            var key = ServiceKey.FromKernel(family, protocol, mark == 0 ? Address(address, family) : null, port, mark);
             bool persistent = (flags & (uint)ServiceFlags.Persistent) != 0;
             var service = new VirtualService(key)
             {
@@ -140,6 +115,38 @@ internal static class IpvsReplies
         catch (ArgumentException e)
         {
             throw new NetlinkDecodeException("service reply holds an invalid value: " + e.Message);
+        }
+    }
+
+    // The identity attributes of a service nest, shared by the full and the key-only decoders.
+    private ref struct ServiceIdentityFields
+    {
+        private ushort _af, _protocol, _port;
+        private uint _mark;
+        private ReadOnlySpan<byte> _address;
+        private bool _hasAddress;
+
+        public bool TryRead(in AttributeReader a)
+        {
+            switch (a.Type)
+            {
+                case IpvsWire.SvcAf: _af = a.GetU16(); return true;
+                case IpvsWire.SvcProtocol: _protocol = a.GetU16(); return true;
+                case IpvsWire.SvcAddr: _address = a.Value; _hasAddress = true; return true;
+                case IpvsWire.SvcPort: _port = a.GetBe16(); return true;
+                case IpvsWire.SvcFwmark: _mark = a.GetU32(); return true;
+                default: return false;
+            }
+        }
+
+        public readonly ServiceKey ToKey()
+        {
+            var family = Family(_af, "service");
+            if (_mark == 0 && !_hasAddress)
+            {
+                ThrowHelper.ThrowMissingAttribute("service", "IPVS_SVC_ATTR_ADDR");
+            }
+            return Model.ServiceKey.FromKernel(family, _protocol, _mark == 0 ? Address(_address, family) : null, _port, _mark);
         }
     }
 

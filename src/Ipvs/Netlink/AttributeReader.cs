@@ -88,16 +88,7 @@ internal ref struct AttributeReader
     }
 
     /// <summary>A NUL-terminated string; the terminator and anything after it are dropped.</summary>
-    public readonly string GetString()
-    {
-        var v = Value;
-        int nul = v.IndexOf((byte)0);
-        if (nul >= 0)
-        {
-            v = v[..nul];
-        }
-        return Encoding.ASCII.GetString(v);
-    }
+    public readonly string GetString() => Encoding.ASCII.GetString(StringBytes());
 
     /// <summary>
     /// Like <see cref="GetString()"/>, but returns a shared instance when the value is one of
@@ -105,12 +96,7 @@ internal ref struct AttributeReader
     /// </summary>
     public readonly string GetString(ReadOnlySpan<string> common)
     {
-        var v = Value;
-        int nul = v.IndexOf((byte)0);
-        if (nul >= 0)
-        {
-            v = v[..nul];
-        }
+        var v = StringBytes();
         foreach (var c in common)
         {
             if (v.Length == c.Length && Ascii.Equals(v, c))
@@ -133,6 +119,13 @@ internal ref struct AttributeReader
             ThrowHelper.ThrowAttributeSize(Type, need, Value.Length);
         }
         return new IPAddress(Value[..need]);
+    }
+
+    // The value up to its NUL terminator.
+    private readonly ReadOnlySpan<byte> StringBytes()
+    {
+        int nul = Value.IndexOf((byte)0);
+        return nul >= 0 ? Value[..nul] : Value;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
