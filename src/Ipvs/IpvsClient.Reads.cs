@@ -200,26 +200,9 @@ public sealed partial class IpvsClient
         return true;
     }
 
-    private static bool SameKeys(List<VirtualServiceInfo> a, List<VirtualServiceInfo> b)
-    {
-        if (a.Count != b.Count)
-        {
-            return false;
-        }
-        var keys = new HashSet<ServiceKey>(a.Count);
-        foreach (var s in a)
-        {
-            keys.Add(s.Key);
-        }
-        foreach (var s in b)
-        {
-            if (!keys.Contains(s.Key))
-            {
-                return false;
-            }
-        }
-        return true;
-    }
+    // Both lists are free of repeats (DumpServicesOnce drops them), so set equality is enough.
+    private static bool SameKeys(List<VirtualServiceInfo> a, List<VirtualServiceInfo> b) =>
+        SameKeys(a, b.Select(s => s.Key).ToHashSet());
 
     private async Task<T> Single<T>(IpvsCommand command, SpanDecoder<T> decode, Action<NetlinkWriter, uint> write, CancellationToken cancellationToken, string? subject = null)
     {
