@@ -13,13 +13,13 @@ namespace Ipvs.Admin.Commands;
 /// </summary>
 internal static class RestoreCommand
 {
-    private abstract record Step(ScriptLine Line);
+    internal abstract record Step(ScriptLine Line);
 
-    private sealed record ChangeStep(ScriptLine Line, IpvsOperation Operation) : Step(Line);
+    internal sealed record ChangeStep(ScriptLine Line, IpvsOperation Operation) : Step(Line);
 
-    private sealed record ListStep(ScriptLine Line, CommandEntry Entry) : Step(Line);
+    internal sealed record ListStep(ScriptLine Line, CommandEntry Entry) : Step(Line);
 
-    private sealed record TextStep(ScriptLine Line, string Text) : Step(Line);
+    internal sealed record TextStep(ScriptLine Line, string Text) : Step(Line);
 
     public static int Run(KernelSession session, Terminal t, CommandEntry restore, Func<Stream> stdin)
     {
@@ -63,7 +63,7 @@ internal static class RestoreCommand
 
     // The same parse and checks as a command line; what ipvsadm would only find out from the
     // kernel, but the library refuses to send, is a bad line here.
-    private static Step Check(ScriptLine line, string program)
+    internal static Step Check(ScriptLine line, string program)
     {
         var argv = new List<string>(line.Words.Length + 1) { program };
         argv.AddRange(line.Words);
@@ -148,20 +148,17 @@ internal static class RestoreCommand
 
     private static int RunAtomic(KernelSession session, Terminal t, List<Step> steps, string program)
     {
-        ShadowTable shadow;
+        UndoJournal journal;
         try
         {
-            var c = session.Client;
-            shadow = new ShadowTable(c.GetTableAsync().GetAwaiter().GetResult(), c.GetTimeoutsAsync().GetAwaiter().GetResult(),
-                c.GetSyncDaemonsAsync().GetAwaiter().GetResult());
+            journal = UndoJournal.CaptureAsync(session.Client).GetAwaiter().GetResult();
         }
         catch (NetlinkException e)
         {
             t.Err(KernelErrors.Message(e) + "\n");
             return 255;
         }
-        var undo = new List<List<IpvsOperation>>();
-        var batch = new List<ChangeStep>();
+                var batch = new List<ChangeStep>();
         int result = 0;
         foreach (var step in steps.Append(null))
         {
@@ -172,11 +169,11 @@ internal static class RestoreCommand
             }
             if (batch.Count > 0)
             {
-                var failed = ApplyAtomic(session, shadow, batch, undo, out string? error);
+                var failed = ApplyAtomic(session, journal, batch, out string? error);
                 batch.Clear();
                 if (failed is not null)
                 {
-                    return RollBack(session, t, undo, failed, error!, program);
+                    return RollBack(session, t, journal, failed, error!, program);
                 }
                 result = 0;
             }
@@ -195,7 +192,7 @@ internal static class RestoreCommand
                     catch (AdminExit e)
                     {
                         // A listing that fails (say, of a missing service) fails the script.
-                        return RollBack(session, t, undo, list.Line, e.Stderr.TrimEnd('\n'), program);
+                        return RollBack(session, t, journal, list.Line, e.Stderr.TrimEnd('\n'), program);
                     }
                     break;
             }
@@ -205,7 +202,7 @@ internal static class RestoreCommand
 
     // Applies a run of changes, stopping at the first refusal; records the inverse of every
     // change the kernel applied. Returns the refused line, or null.
-    private static ScriptLine? ApplyAtomic(KernelSession session, ShadowTable shadow, List<ChangeStep> batch, List<List<IpvsOperation>> undo, out string? error)
+    private static ScriptLine? ApplyAtomic(KernelSession session, UndoJournal journal, List<ChangeStep> batch, out string? error)
     {
         error = null;
         BatchResult outcome;
@@ -225,7 +222,7 @@ internal static class RestoreCommand
             var r = outcome[i];
             if (r.State == OperationState.Applied)
             {
-                undo.Add(shadow.Apply(r.Operation));
+                journal.Record(r.Operation);
             }
             else if (failed is null && r.State != OperationState.NotAttempted)
             {
@@ -238,13 +235,9 @@ internal static class RestoreCommand
         return failed;
     }
 
-    private static int RollBack(KernelSession session, Terminal t, List<List<IpvsOperation>> undo, ScriptLine failed, string error, string program)
+    private static int RollBack(KernelSession session, Terminal t, UndoJournal journal, ScriptLine failed, string error, string program)
     {
-        var inverse = new List<IpvsOperation>();
-        for (int i = undo.Count - 1; i >= 0; i--)
-        {
-            inverse.AddRange(undo[i]);
-        }
+        var inverse = journal.UndoOperations();
         t.Err($"{program} -R --atomic: line {failed.Number}: {error}\n");
         if (inverse.Count == 0)
         {
@@ -256,7 +249,7 @@ internal static class RestoreCommand
             var outcome = session.Client.ExecuteAsync(inverse).GetAwaiter().GetResult();
             if (outcome.Succeeded)
             {
-                t.Err($"{program} -R --atomic: rolled back {undo.Count} applied change(s)\n");
+                t.Err($"{program} -R --atomic: rolled back {journal.Count} applied change(s)\n");
                 return 255;
             }
             foreach (var r in outcome)

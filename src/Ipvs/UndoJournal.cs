@@ -1,20 +1,29 @@
 using Ipvs.Model;
 
-namespace Ipvs.Admin.Commands;
+namespace Ipvs;
 
 /// <summary>
-/// For -R --atomic: the table, timeouts and sync daemons as they were before the script, kept
-/// up to date as each change is applied, so that every applied change has an exact inverse.
+/// What undoes a run of applied changes, for all-or-nothing application (ipvsadm -R --atomic,
+/// ipvs restore --atomic, ipvs apply --atomic). It keeps a shadow of the table, timeouts and
+/// sync daemons as they were before the first change, updated as each applied change is
+/// recorded, so that every change has an exact inverse: a deleted service comes back with its
+/// settings and destinations, an edit goes back to the values it replaced. Counters cannot be
+/// put back, so a zeroing has no inverse.
 /// </summary>
-internal sealed class ShadowTable
+public sealed class UndoJournal
 {
+    private readonly List<IReadOnlyList<IpvsOperation>> _steps = [];
     private readonly Dictionary<ServiceKey, ShadowService> _services = [];
     private readonly List<ServiceKey> _order = [];
     private readonly Dictionary<SyncDaemonState, SyncDaemon> _daemons = [];
     private Timeouts _timeouts;
 
-    public ShadowTable(IReadOnlyList<ServiceEntry> table, Timeouts timeouts, IReadOnlyList<SyncDaemon> daemons)
+    /// <summary>Starts a journal from the state before any change.</summary>
+    public UndoJournal(IReadOnlyList<ServiceEntry> table, Timeouts timeouts, IReadOnlyList<SyncDaemon> daemons)
     {
+        ArgumentNullException.ThrowIfNull(table);
+        ArgumentNullException.ThrowIfNull(timeouts);
+        ArgumentNullException.ThrowIfNull(daemons);
         foreach (var e in table)
         {
             var s = new ShadowService(e.Info.Service);
@@ -35,12 +44,40 @@ internal sealed class ShadowTable
         }
     }
 
+    /// <summary>Reads the current table, timeouts and sync daemons and starts a journal from them.</summary>
+    public static async Task<UndoJournal> CaptureAsync(IIpvsClient client, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        var table = await client.GetTableAsync(cancellationToken).ConfigureAwait(false);
+        var timeouts = await client.GetTimeoutsAsync(cancellationToken).ConfigureAwait(false);
+        var daemons = await client.GetSyncDaemonsAsync(cancellationToken).ConfigureAwait(false);
+        return new UndoJournal(table, timeouts, daemons);
+    }
+
+    /// <summary>How many applied changes have been recorded.</summary>
+    public int Count => _steps.Count;
+
+    /// <summary>
+    /// Every recorded change's inverse, latest change first: running them in this order puts
+    /// the state back as it was when the journal started.
+    /// </summary>
+    public IReadOnlyList<IpvsOperation> UndoOperations()
+    {
+        var inverse = new List<IpvsOperation>();
+        for (int i = _steps.Count - 1; i >= 0; i--)
+        {
+            inverse.AddRange(_steps[i]);
+        }
+        return inverse;
+    }
+
     /// <summary>
     /// Records that <paramref name="op"/> was applied and returns what undoes it (to be run in
     /// order, after the inverses of later changes).
     /// </summary>
-    public List<IpvsOperation> Apply(IpvsOperation op)
+    public IReadOnlyList<IpvsOperation> Record(IpvsOperation op)
     {
+        ArgumentNullException.ThrowIfNull(op);
         var undo = new List<IpvsOperation>();
         switch (op)
         {
@@ -111,6 +148,7 @@ internal sealed class ShadowTable
             case ZeroOperation:
                 break; // counters cannot be put back
         }
+        _steps.Add(undo);
         return undo;
     }
 
