@@ -39,7 +39,7 @@ if ! dotnet build Ipvs.slnx -c Release --nologo -clp:ErrorsOnly; then
   exit 1
 fi
 
-step "packaging: dotnet pack, and a NativeAOT publish of a library consumer with zero warnings"
+step "packaging: the library package, a NativeAOT publish of a library consumer with zero warnings, the ipvs tool"
 if dotnet pack src/Ipvs -c Release --no-build -o "$log/pack" --nologo -v quiet && ls "$log"/pack/Ipvs.*.nupkg >/dev/null; then
   passed=$((passed + 1))
 else
@@ -53,10 +53,21 @@ else
   echo "test.sh: the NativeAOT publish failed" >&2; failed=$((failed + 1)); status=1
 fi
 
+# The ipvs command as users get it: a dotnet tool package, installed, with the lab inside.
+if dotnet pack src/Ipvs.Cli -c Release --no-build -o "$log/tool" --nologo -v quiet &&
+   dotnet tool install --tool-path "$log/tools" --add-source "$log/tool" Ipvs.Cli >/dev/null &&
+   "$log/tools/ipvs" --help | grep -q '^SYNOPSIS' && [ -f "$log"/tools/.store/ipvs.cli/*/ipvs.cli/*/tools/*/any/lab/run ]; then
+  passed=$((passed + 1))
+else
+  echo "test.sh: the ipvs tool package did not pack, install or run" >&2; failed=$((failed + 1)); status=1
+fi
+
 step "unit tests (host)"
-dotnet tests/Ipvs.Tests/bin/Release/net10.0/Ipvs.Tests.dll -noColor 2>&1 | tee "$log/unit.txt"
-[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
-tally "unit tests" "$log/unit.txt" allow-skips
+for t in Ipvs.Tests Ipvs.CliTests; do
+  dotnet "tests/$t/bin/Release/net10.0/$t.dll" -noColor 2>&1 | tee "$log/unit-$t.txt"
+  [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+  tally "$t" "$log/unit-$t.txt" allow-skips
+done
 
 step "kernel tests (kernel lab: Linux 6.1 user-mode-linux with IPVS)"
 bash tests/Ipvs.KernelTests/run-in-lab.sh -noColor 2>&1 | tee "$log/kernel.txt"

@@ -16,6 +16,20 @@ public abstract record IpvsOperation
     /// <summary>The IPVS command this operation sends.</summary>
     public abstract IpvsCommand Command { get; }
 
+    /// <summary>
+    /// Checks, without sending anything, that this operation can be sent to a kernel with the
+    /// given capabilities: the same checks a batch makes of every operation before its first
+    /// send. Callers that send a long list in several batches (to show progress) check the
+    /// whole list first with this, so that bad input never leaves a part applied.
+    /// </summary>
+    /// <exception cref="ArgumentException">The operation is malformed.</exception>
+    /// <exception cref="IpvsNotSupportedException">The kernel is too old for a setting it uses.</exception>
+    public void Validate(KernelCapabilities capabilities)
+    {
+        ArgumentNullException.ThrowIfNull(capabilities);
+        IpvsValidation.Validate(this, capabilities);
+    }
+
     /// <summary>Adds a service.</summary>
     public static IpvsOperation AddService(VirtualService service) => new AddServiceOperation(service);
 

@@ -1,0 +1,2 @@
+global using Ipvs.Model;
+global using Xunit;
