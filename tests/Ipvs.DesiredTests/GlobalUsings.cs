@@ -1,0 +1,9 @@
+global using System.Collections.Immutable;
+global using System.Net;
+global using System.Net.Sockets;
+global using CsCheck;
+global using Ipvs.Desired;
+global using Ipvs.DesiredTests.Support;
+global using Ipvs.Model;
+global using Ipvs.Netlink;
+global using Xunit;
