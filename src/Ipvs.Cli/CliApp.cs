@@ -24,6 +24,11 @@ internal static class CliApp
         root.Subcommands.Add(SaveCommand.Create(console, kernel));
         root.Subcommands.Add(RestoreCommand.Create(console, kernel));
         root.Subcommands.Add(TopCommand.Create(console, kernel));
+        root.Subcommands.Add(ConfigCommands.Check(console));
+        root.Subcommands.Add(ConfigCommands.Plan(console, kernel));
+        root.Subcommands.Add(ConfigCommands.Apply(console, kernel));
+        root.Subcommands.Add(ConfigCommands.Convert(console));
+        root.Subcommands.Add(ConfigCommands.Script(console, kernel));
         root.Subcommands.Add(LabCommand.Create(console));
         ManPage.Install(root, console);
         return root;

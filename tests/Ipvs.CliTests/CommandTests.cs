@@ -51,6 +51,11 @@ public sealed class CommandTests
     [InlineData("restore")]
     [InlineData("top")]
     [InlineData("lab")]
+    [InlineData("check")]
+    [InlineData("plan")]
+    [InlineData("apply")]
+    [InlineData("convert")]
+    [InlineData("script")]
     public async Task Every_command_has_a_man_page_style_help(string command)
     {
         var (code, output, _) = await Samples.Run(null, command.Length == 0 ? ["--help"] : [command, "--help"]);

@@ -49,7 +49,7 @@ internal static class RestoreCommand
             }
             if (parse.GetValue(flush))
             {
-                ops = [new LocatedOperation("--flush", IpvsOperation.Flush()), .. ops];
+                ops = [new LocatedOperation(new Ipvs.Desired.SourceLocation("--flush", 0), IpvsOperation.Flush()), .. ops];
             }
             return await Apply(console, client, ops, parse.GetValue(atomic), ct).ConfigureAwait(false);
         }));

@@ -28,7 +28,7 @@ internal static class RestoreInput
         }
         try
         {
-            return [.. IpvsadmFormat.Parse(input, source).Select(c => new LocatedOperation($"{source}:{c.Line}", c.Operation))];
+            return [.. IpvsadmFormat.Parse(input, source).Select(c => new LocatedOperation(new Ipvs.Desired.SourceLocation(source, c.Line), c.Operation))];
         }
         catch (IpvsadmFormatException e)
         {

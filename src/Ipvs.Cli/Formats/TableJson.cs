@@ -67,7 +67,7 @@ internal static class TableJson
                 errors.Add($"{source}: {path}: service {service.Key} appears twice");
                 continue;
             }
-            ops.Add(new LocatedOperation($"{source}: {path}", IpvsOperation.AddService(service)));
+            ops.Add(new LocatedOperation(At(source, path), IpvsOperation.AddService(service)));
             var dests = services[i].Destinations ?? [];
             var seenDests = new HashSet<DestinationKey>();
             for (int j = 0; j < dests.Count; j++)
@@ -83,7 +83,7 @@ internal static class TableJson
                     errors.Add($"{source}: {dpath}: destination {d.Key} appears twice in {service.Key}");
                     continue;
                 }
-                ops.Add(new LocatedOperation($"{source}: {dpath}", IpvsOperation.AddDestination(service.Key, d)));
+                ops.Add(new LocatedOperation(At(source, dpath), IpvsOperation.AddDestination(service.Key, d)));
             }
         }
         if (document.Timeouts is { } t)
@@ -92,7 +92,7 @@ internal static class TableJson
                 Seconds(t.Tcp, "timeouts.tcp"), Seconds(t.TcpFin, "timeouts.tcpFin"), Seconds(t.Udp, "timeouts.udp")));
             if (timeouts is not null)
             {
-                ops.Add(new LocatedOperation($"{source}: timeouts", IpvsOperation.SetTimeouts(timeouts)));
+                ops.Add(new LocatedOperation(At(source, "timeouts"), IpvsOperation.SetTimeouts(timeouts)));
             }
         }
         if (errors.Count > 0)
@@ -101,6 +101,9 @@ internal static class TableJson
         }
         return ops;
     }
+
+    // A JSON path stands in for a line: System.Text.Json keeps no positions after parsing.
+    private static Ipvs.Desired.SourceLocation At(string source, string path) => new($"{source}: {path}", 0);
 
     private static T? TryBuild<T>(List<string> errors, string source, string path, Func<T> build)
         where T : class

@@ -68,6 +68,65 @@ internal sealed record ManText(string[] Description, (string Code, string Meanin
                 ("ipvs top -b -n 3 > frames.txt", "Three frames, one second apart, into a file."),
             ],
             SeeAlsoAll),
+        "check" => new(
+            [
+                "Reads a configuration and validates it whole, without the kernel: syntax (a C# script is compiled; a keepalived.conf is parsed strictly: an unknown keyword, a missing or extra brace, a misplaced block, a duplicate real_server or a value out of range is an error), then the desired table itself: duplicate services or destinations, weights and thresholds out of range, netmasks, forwarding methods impossible for a destination of another address family, scheduler names too long for the kernel, health-check settings. Every problem is printed with its place (file:line:col) and the status is 2.",
+                "A C# script is evaluated declaratively: it declares services (the VirtualServer DSL); live objects, which change the kernel at once, are an error here (run those with `ipvs script`). vrrp_* blocks of a keepalived.conf are reported as warnings: keep keepalived for VRRP.",
+            ],
+            [("0", "The configuration is valid."), ("1", "A command-line mistake."), ("2", "The configuration has errors; each is listed with its place.")],
+            [
+                ("ipvs check lb.csx", "Validate a C# configuration."),
+                ("ipvs check /etc/keepalived/keepalived.conf", "Validate a keepalived configuration, strictly."),
+            ],
+            SeeAlsoAll),
+        "plan" => new(
+            [
+                "Validates the configuration (as `ipvs check`), reads the kernel's table, and prints the minimal, ordered changes that make the table match: + adds, ~ changes in place (a scheduler, flags, persistence, a weight, thresholds or a forwarding method is edited, so live connections survive), - deletes. A service or destination is deleted and re-added only when its key changes; the table is never flushed.",
+                "Only the services the configuration declares are managed; with --prune, services it does not declare are deleted too. -o json prints the plan as a stable JSON document.",
+            ],
+            Usual,
+            [
+                ("ipvs plan lb.csx", "What applying lb.csx would change."),
+                ("ipvs plan --prune -o json keepalived.conf", "The changes, as JSON, including deletions of undeclared services."),
+            ],
+            SeeAlsoAll),
+        "apply" => new(
+            [
+                "Plans as `ipvs plan` does, shows the plan, asks for confirmation (or takes --yes), and applies it through the batch interface. It stops at the first change the kernel refuses and reports each change's outcome, so what was applied is exact; with --atomic the applied changes are undone instead. Applying the same configuration twice changes nothing the second time.",
+            ],
+            [
+                ("0", "Applied (or nothing to change, or declined at the prompt)."),
+                ("1", "The kernel refused a change (each change's outcome is printed), or --yes is missing without a terminal, or a command-line mistake."),
+                ("2", "The configuration has errors; nothing was applied."),
+            ],
+            [
+                ("ipvs apply lb.csx", "Show the plan and apply it after confirmation."),
+                ("ipvs apply --yes --atomic keepalived.conf", "Apply a keepalived.conf's LVS part, all or nothing, without asking."),
+                ("ipvs apply --yes rules", "Make the table match a saved one (adds and edits; --prune also deletes)."),
+            ],
+            SeeAlsoAll),
+        "convert" => new(
+            [
+                "Reads a configuration (as `ipvs check` does: strictly, every problem located) and writes it as a C# script in the VirtualServer DSL: every kernel setting, the daemon settings (quorum, hysteresis, sorry server, alpha, omega, delay_loop, inhibit_on_failure, virtualhost), every health check with its options, and the notify hooks. Checking, planning or applying the script gives what the source gives.",
+                "The usual use is leaving keepalived's configuration language: `ipvs convert keepalived.conf -o lb.csx`, then edit lb.csx with loops, variables and functions.",
+            ],
+            Usual,
+            [
+                ("ipvs convert /etc/keepalived/keepalived.conf -o lb.csx", "Convert a keepalived configuration."),
+                ("ipvs save > rules && ipvs convert rules -o lb.csx", "Turn the running table into a script to grow from."),
+            ],
+            SeeAlsoAll),
+        "script" => new(
+            [
+                "Runs a C# script imperatively, as the thesis's Fig. 18 does: live Service and Dest objects whose setters change the kernel at once (new Service(\"10.0.0.1:80\", scheduler: \"wrr\").Add(); d.Weight = 3), live reads (s.Dests, d.ActiveConns, d.Stats), and helpers for health-check loops: Http.Get, Tcp.Connect, Run (no shell; the process tree is killed on timeout), Sh, Sleep, Log, Args, Exit.",
+                "The script is compiled whole before anything runs: a compile error is printed as file:line:col and nothing runs (status 2). An exception stops the script and is printed at the line that threw (status 1). With --netns the kernel calls and the script's probes (Http, Tcp, Run) happen in that namespace.",
+            ],
+            [("N", "The script's own status (return n; or Exit(n)); 0 when it ends normally."), ("1", "The script threw; the line is printed."), ("2", "The script does not compile; nothing ran."), ("130", "Interrupted.")],
+            [
+                ("ipvs script examples/scripts/fig13-objects.csx", "The thesis's object API."),
+                ("ipvs script --netns lb1 examples/scripts/fig18-imperative.csx -- 10.0.1.10 10.0.1.11", "A health-check loop with arguments."),
+            ],
+            SeeAlsoAll),
         "lab" => new(
             [
                 "Boots the kernel lab, a Linux 6.1 kernel with IPVS that runs as an ordinary process (user-mode Linux) and sees this machine's files, and runs COMMAND in it as root, in the current directory. With no COMMAND it starts an interactive shell on your terminal. Any ipvs, ipvsadm or keepalived command or config can be tried there on a real IPVS kernel, without root and without IPVS on this machine.",

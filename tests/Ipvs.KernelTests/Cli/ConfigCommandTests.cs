@@ -1,0 +1,119 @@
+using Ipvs.KernelTests.Infrastructure;
+using static Ipvs.KernelTests.Infrastructure.KernelLab;
+
+namespace Ipvs.KernelTests.Cli;
+
+/// <summary>`ipvs plan` and `ipvs apply` on the real kernel, with ipvsadm reading back the result.</summary>
+public sealed class ConfigCommandTests
+{
+    private static async Task<string> Write(string name, string text)
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"{Guid.NewGuid():N}-{name}");
+        await File.WriteAllTextAsync(path, text, Ct);
+        return path;
+    }
+
+    [Fact]
+    public async Task Apply_builds_the_configured_table_and_a_second_apply_changes_nothing()
+    {
+        await using var ns = await Netns.CreateAsync();
+        string rules = await Write("rules", "-A -t 10.0.0.1:80 -s wrr\n-a -t 10.0.0.1:80 -r 192.168.0.1:80 -m -w 1\n-a -t 10.0.0.1:80 -r 192.168.0.2:80 -m -w 3\n");
+
+        var first = await IpvsCommand.OkAsync("apply", "--yes", rules, "--netns", ns.Name);
+        var second = await IpvsCommand.OkAsync("apply", "--yes", rules, "--netns", ns.Name);
+
+        Assert.Contains("Plan: 3 to add, 0 to change, 0 to delete.", first.Stdout, StringComparison.Ordinal);
+        Lines.Equal(["-A -t 10.0.0.1:80 -s wrr", "-a -t 10.0.0.1:80 -r 192.168.0.1:80 -m -w 1", "-a -t 10.0.0.1:80 -r 192.168.0.2:80 -m -w 3"], await ns.SaveAsync());
+        Assert.Equal("No changes.\n", second.Stdout);
+    }
+
+    [Fact]
+    public async Task Plan_edits_in_place_leaves_undeclared_services_alone_and_prune_deletes_them()
+    {
+        await using var ns = await Netns.CreateAsync();
+        await ns.RestoreAsync(["-A -t 10.0.0.1:80 -s wrr", "-a -t 10.0.0.1:80 -r 192.168.0.1:80 -m -w 1", "-A -t 10.9.9.9:80 -s rr"]);
+        string rules = await Write("rules", "-A -t 10.0.0.1:80 -s rr\n-a -t 10.0.0.1:80 -r 192.168.0.1:80 -m -w 5\n");
+
+        var plan = await IpvsCommand.OkAsync("plan", rules, "--netns", ns.Name);
+        var pruned = await IpvsCommand.OkAsync("plan", "--prune", rules, "--netns", ns.Name);
+        await IpvsCommand.OkAsync("apply", "--yes", "--prune", rules, "--netns", ns.Name);
+
+        Assert.Contains("Plan: 0 to add, 2 to change, 0 to delete.", plan.Stdout, StringComparison.Ordinal);
+        Assert.Contains("~ ", plan.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("10.9.9.9", plan.Stdout, StringComparison.Ordinal);
+        Assert.Contains("Plan: 0 to add, 2 to change, 1 to delete.", pruned.Stdout, StringComparison.Ordinal);
+        Lines.Equal(["-A -t 10.0.0.1:80 -s rr", "-a -t 10.0.0.1:80 -r 192.168.0.1:80 -m -w 5"], await ns.SaveAsync());
+    }
+
+    [Fact]
+    public async Task Apply_without_yes_and_without_a_terminal_applies_nothing()
+    {
+        await using var ns = await Netns.CreateAsync();
+        string rules = await Write("rules", "-A -t 10.0.0.1:80 -s wrr\n");
+
+        var run = await IpvsCommand.RunAsync("apply", rules, "--netns", ns.Name);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("give --yes", run.Stderr, StringComparison.Ordinal);
+        Assert.Empty(await ns.SaveAsync());
+    }
+
+    [Fact]
+    public async Task A_kernel_refusal_during_apply_is_reported_per_change_and_atomic_rolls_back()
+    {
+        await using var ns = await Netns.CreateAsync();
+        await ns.RestoreAsync(["-A -t 10.0.0.1:80 -s wrr"]);
+        var before = await ns.SaveAsync();
+        string rules = await Write("rules", "-A -t 10.0.0.1:80 -s rr\n-A -t 10.0.0.2:80 -s nosuchsched\n-A -t 10.0.0.3:80\n");
+
+        var run = await IpvsCommand.RunAsync("apply", "--yes", "--atomic", rules, "--netns", ns.Name);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("nosuchsched", run.Stdout + run.Stderr, StringComparison.Ordinal);
+        Lines.Equal(before, await ns.SaveAsync(), "the table after an atomic apply the kernel refused");
+    }
+}
+
+/// <summary>The thesis's scripting styles through the `ipvs` command, on the real kernel.</summary>
+public sealed class ScriptCommandTests
+{
+    private static string Example(string name) => Path.Combine(RepoRoot, "examples", "scripts", name);
+
+    [Fact]
+    public async Task The_fig19_dsl_script_applies_the_declared_table_and_replans_empty()
+    {
+        await using var ns = await Netns.CreateAsync();
+
+        var apply = await IpvsCommand.OkAsync("apply", "--yes", Example("fig19-dsl.csx"), "--netns", ns.Name);
+        var again = await IpvsCommand.OkAsync("plan", Example("fig19-dsl.csx"), "--netns", ns.Name);
+
+        Assert.Contains("Plan: 3 to add, 0 to change, 0 to delete.", apply.Stdout, StringComparison.Ordinal);
+        Lines.Equal(["-A -t 10.0.0.1:80 -s wrr", "-a -t 10.0.0.1:80 -r 192.168.0.1:80 -m -w 1", "-a -t 10.0.0.1:80 -r 192.168.0.2:80 -m -w 2"], await ns.SaveAsync());
+        Assert.Equal("No changes.\n", again.Stdout);
+    }
+
+    [Fact]
+    public async Task The_fig13_object_script_changes_the_kernel_at_once()
+    {
+        await using var ns = await Netns.CreateAsync();
+
+        var run = await IpvsCommand.RunAsync("script", Example("fig13-objects.csx"), "--netns", ns.Name);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("d1.Weight => 3", run.Stderr, StringComparison.Ordinal);
+        Lines.Equal(["-A -t 10.0.0.1:80 -s wrr", "-a -t 10.0.0.1:80 -r 192.168.0.1:80 -m -w 3", "-a -t 10.0.0.1:80 -r 192.168.0.2:80 -m -w 3"], await ns.SaveAsync());
+    }
+
+    [Fact]
+    public async Task Checking_a_script_with_live_objects_is_a_located_error_and_touches_nothing()
+    {
+        await using var ns = await Netns.CreateAsync();
+
+        var run = await IpvsCommand.RunAsync("apply", "--yes", Example("fig13-objects.csx"), "--netns", ns.Name);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("fig13-objects.csx:4:", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains("use `ipvs script`", run.Stderr, StringComparison.Ordinal);
+        Assert.Empty(await ns.SaveAsync());
+    }
+}
