@@ -12,7 +12,10 @@ public enum DiagnosticSeverity
 
 /// <summary>One finding of the parser: where, what, and what to do about it.</summary>
 /// <param name="Severity">Error or warning.</param>
-/// <param name="Code">A stable identifier, one of <see cref="DiagnosticCodes"/>.</param>
+/// <param name="Code">
+/// A stable identifier, one of <see cref="DiagnosticCodes"/>; for a problem of the imported desired
+/// state (<see cref="KeepalivedImport"/>), the code <c>Ipvs.Desired.DesiredValidator</c> gave it.
+/// </param>
 /// <param name="Location">Where it was found.</param>
 /// <param name="Message">What is wrong, naming the keyword and the value.</param>
 /// <param name="Hint">How to fix it, or what keepalived does instead; null when there is nothing to add.</param>
@@ -100,6 +103,12 @@ public static class DiagnosticCodes
     /// <summary>A quote that is not closed on its line.</summary>
     public const string UnterminatedQuote = "unterminated-quote";
 
-    /// <summary>A keepalived feature this parser does not implement (~SEQ, ~LST).</summary>
+    /// <summary>A keepalived feature this parser or the import does not implement (~SEQ, ~LST, nftables_ipvs groups, DNS_CHECK type RRSIG).</summary>
     public const string Unsupported = "unsupported";
+
+    /// <summary>
+    /// A setting keepalived acts on that the desired state has no place for (an HTTP regex that must
+    /// not match, a checker's fwmark, lvs_flush...): the import leaves it out, so ipvs does not do it.
+    /// </summary>
+    public const string NotMapped = "not-mapped";
 }

@@ -54,12 +54,17 @@ public class LexerTests
     }
 
     [Fact]
-    public void A_backslash_makes_a_comment_character_literal()
+    public void An_escaped_comment_character_outside_quotes_starts_a_comment_for_the_checker_process_and_is_refused()
     {
-        Assert.Equal(["path|/a#b!c"], Words("path /a\\#b\\!c"));
-        var (lines, _) = Lex("path /x\\#y z");
-        Assert.Equal(6, lines[0][1].Location.Column);
-        Assert.Equal(12, lines[0][2].Location.Column);
+        // keepalived's parent reads "/a#b!c", writes it to the copy its checker process reads, and
+        // the checker decomments that again (the lab saw HTTP_GET ask for /x with path /x\#y).
+        var (lines, diagnostics) = Lex("path /a\\#b\\!c");
+        Assert.Equal("path|/a", string.Join("|", lines[0].Words.Select(w => w.Text)));
+        var error = Assert.Single(diagnostics);
+        Assert.Equal((DiagnosticSeverity.Error, DiagnosticCodes.Adjusted, 9), (error.Severity, error.Code, error.Location.Column));
+        // Quoted, a backslash is kept as it is and '#' needs none.
+        Assert.Equal(["path|/a#b!c"], Words("path \"/a#b!c\""));
+        Assert.Equal(["path|/a\\#b"], Words("path \"/a\\#b\""));
     }
 
     [Fact]

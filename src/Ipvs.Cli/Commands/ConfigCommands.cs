@@ -14,15 +14,15 @@ internal static class ConfigCommands
 {
     private static Argument<string> ConfigArgument() => new("CONFIG")
     {
-        Description = "The configuration: a C# script (.csx), or a table saved by `ipvs save` (ipvsadm rules or JSON).",
+        Description = "The configuration: a C# script (.csx), a keepalived.conf, or a table saved by `ipvs save` (ipvsadm rules or JSON).",
     };
 
     private static Option<string> FormatOption() => CommonOptions.OneOf(new Option<string>("--format", "-f")
     {
-        Description = "The configuration's kind: auto (by extension, then by its first word), csx, ipvsadm or json.",
-        HelpName = "auto|csx|ipvsadm|json",
+        Description = "The configuration's kind: auto (by extension, then by its first word), csx, keepalived, ipvsadm or json.",
+        HelpName = "auto|csx|keepalived|ipvsadm|json",
         DefaultValueFactory = _ => "auto",
-    }, "auto", "csx", "ipvsadm", "json");
+    }, "auto", "csx", "keepalived", "ipvsadm", "json");
 
     private static Argument<string[]> ScriptArgs() => new("ARGS")
     {
@@ -61,7 +61,7 @@ internal static class ConfigCommands
         var config = ConfigArgument();
         var format = FormatOption();
         var args = ScriptArgs();
-        var command = new Command("check", "Validate a configuration whole, without touching the kernel.") { config, format, args };
+        var command = new Command("check", "Validate a configuration whole, without touching the kernel.") { config, format, Lenient, args };
         command.SetAction((parse, ct) => CliApp.Guard(console, async () =>
         {
             var loaded = await Load(parse, config, format, args, console, ct).ConfigureAwait(false);
@@ -83,7 +83,7 @@ internal static class ConfigCommands
         var output = CommonOptions.Output("text", "text", "json");
         var command = new Command("plan", "Show the changes that would make the kernel's table match a configuration: + add, ~ change in place, - delete.")
         {
-            config, format, prune, output, args,
+            config, format, Lenient, prune, output, args,
         };
         command.SetAction((parse, ct) => CliApp.Guard(console, async () =>
         {
@@ -107,7 +107,7 @@ internal static class ConfigCommands
         var output = CommonOptions.Output("text", "text", "json");
         var command = new Command("apply", "Make the kernel's table match a configuration with the minimal changes, after showing them.")
         {
-            config, format, prune, atomic, yes, output, args,
+            config, format, Lenient, prune, atomic, yes, output, args,
         };
         command.SetAction((parse, ct) => CliApp.Guard(console, async () =>
         {
@@ -155,7 +155,7 @@ internal static class ConfigCommands
         var output = new Option<string?>("--output", "-o") { Description = "Write the script to this file instead of standard output.", HelpName = "FILE" };
         var command = new Command("convert", "Write a configuration (a keepalived.conf, say) as an equivalent C# script in the VirtualServer DSL.")
         {
-            config, format, output, args,
+            config, format, Lenient, output, args,
         };
         command.SetAction((parse, ct) => CliApp.Guard(console, async () =>
         {

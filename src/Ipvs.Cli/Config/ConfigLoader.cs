@@ -8,6 +8,7 @@ internal enum ConfigFormat
 {
     Auto,
     Csx,
+    Keepalived,
     Ipvsadm,
     Json,
 }
@@ -37,6 +38,7 @@ internal static class ConfigLoader
         var (state, warnings) = format switch
         {
             ConfigFormat.Csx => await ScriptConfig.LoadAsync(path, args, log, ct).ConfigureAwait(false),
+            ConfigFormat.Keepalived => KeepalivedConfig.Load(path, lenient),
             ConfigFormat.Json => (TableConfig.FromOperations(RestoreInput.Load(bytes, path, InputFormat.Json)), Array.Empty<string>()),
             _ => (TableConfig.FromOperations(RestoreInput.Load(bytes, path, InputFormat.Ipvsadm)), Array.Empty<string>()),
         };
@@ -82,11 +84,13 @@ internal static class ConfigLoader
             }
             if (line[0] == '#')
             {
-                continue; // a comment in ipvsadm rules
+                continue; // a comment in both ipvsadm rules and keepalived.conf
             }
-            return ConfigFormat.Ipvsadm;
+            // Every ipvsadm rule is an option (-A, -a, --set …), possibly after the word ipvsadm;
+            // a keepalived.conf line is a keyword ($DEFINE, @conditional, global_defs, virtual_server …).
+            return line[0] == '-' || line.StartsWith("ipvsadm ", StringComparison.Ordinal) ? ConfigFormat.Ipvsadm : ConfigFormat.Keepalived;
         }
-        return ConfigFormat.Ipvsadm;
+        return Path.GetFileName(path).Contains("keepalived", StringComparison.OrdinalIgnoreCase) ? ConfigFormat.Keepalived : ConfigFormat.Ipvsadm;
     }
 }
 

@@ -20,7 +20,15 @@ public sealed record KeepalivedConfig(
     ImmutableArray<TrackFile> TrackFiles,
     SslSettings? Ssl,
     ImmutableArray<NotHandledBlock> NotHandled,
-    ImmutableArray<string> Files);
+    ImmutableArray<string> Files)
+{
+    /// <summary>
+    /// How the configuration was read. <see cref="KeepalivedImport"/> judges what keepalived would
+    /// silently change on its way to the kernel the same way: an error when strict (the default
+    /// for a configuration built by hand), a warning when lenient.
+    /// </summary>
+    public KeepalivedParseMode Mode { get; init; }
+}
 
 /// <summary>A top-level block that is parsed only to skip it, because ipvs does not handle it.</summary>
 /// <param name="Keyword">The block keyword, e.g. <c>vrrp_instance</c>.</param>

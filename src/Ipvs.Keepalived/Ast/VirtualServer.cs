@@ -175,7 +175,10 @@ public sealed record NotifyScript(ImmutableArray<string> Arguments, string? User
 /// Its method is sorry_server_lvs_method, else the virtual server's.
 /// </summary>
 /// <param name="Address">Its address.</param>
-/// <param name="Port">Its port, resolved like a real server's.</param>
+/// <param name="Port">
+/// Its port, resolved like a real server's, except that a NAT sorry server written without a port
+/// keeps port 0 (<c>validate_check_config()</c> fills in only the real servers' NAT ports).
+/// </param>
 /// <param name="Method">Its forwarding method.</param>
 /// <param name="Inhibit"><c>sorry_server_inhibit</c>.</param>
 /// <param name="Location">Where the keyword is.</param>

@@ -39,7 +39,10 @@ internal sealed partial class ParseSession
             [.. TrackFiles.Select(t => new TrackFile(t.Name, t.FilePath!, t.Weight, t.Reverse, t.Init, t.Location))],
             Ssl is { } ssl ? new SslSettings(ssl.Password, ssl.CaFile, ssl.CertificateFile, ssl.KeyFile, ssl.Location) : null,
             [.. NotHandledBlocks],
-            [.. _reader.Files]);
+            [.. _reader.Files])
+        {
+            Mode = _d.Mode,
+        };
     }
 
     // keepalived refuses to start scripts quietly as root: without enable_script_security it reports
@@ -273,7 +276,7 @@ internal sealed partial class ParseSession
         }
         if (sorry is not null)
         {
-            sorry = sorry with { Port = ResolvePort(vs, group, sorry.Location, $"sorry_server {sorry.Address}", sorry.Method, sorry.Port, vsPort, fwmark, ranges, groupFwmarks) };
+            sorry = sorry with { Port = ResolvePort(vs, group, sorry.Location, $"sorry_server {sorry.Address}", sorry.Method, sorry.Port, vsPort, fwmark, ranges, groupFwmarks, sorryServer: true) };
         }
         for (int i = 0; i < realServers.Count; i++)
         {
@@ -324,9 +327,10 @@ internal sealed partial class ParseSession
 
     // The port checks at the end of validate_check_config(): NAT takes the virtual server's port
     // when none is written; DR/TUN must use the virtual server's port (reset with a warning), and
-    // no port at all for a fwmark service.
+    // no port at all for a fwmark service. A NAT sorry server is not filled in: that loop covers the
+    // real servers only, so a NAT sorry_server without a port goes to the kernel with port 0.
     private ushort ResolvePort(VirtualServerBuilder vs, GroupBuilder? group, SourceLocation at, string what, LvsMethod method, ushort port, ushort vsPort,
-        bool fwmark, List<VirtualServerGroupRange> ranges, bool groupFwmarks)
+        bool fwmark, List<VirtualServerGroupRange> ranges, bool groupFwmarks, bool sorryServer = false)
     {
         bool nat = method.Method == ForwardingMethod.Masquerade;
         if (group is not null)
@@ -349,7 +353,7 @@ internal sealed partial class ParseSession
         }
         if (nat)
         {
-            return !fwmark && port == 0 ? vsPort : port;
+            return !fwmark && port == 0 && !sorryServer ? vsPort : port;
         }
         if (fwmark)
         {

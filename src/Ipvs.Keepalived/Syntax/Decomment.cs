@@ -78,11 +78,64 @@ internal sealed class MappedText
 /// </summary>
 internal static class Decomment
 {
+    /// <summary>
+    /// A line of a file as keepalived's checker process reads it: decommented twice. The parent
+    /// process writes every line it reads, decommented, to a copy of the configuration, and the
+    /// checker process parses that copy (read_line(), <c>write_conf_copy</c>/<c>read_conf_copy</c>),
+    /// decommenting it again; so an escaped <c>\#</c> or <c>\!</c> outside quotes, literal after
+    /// the first pass, starts a comment in the second (seen in the lab: <c>path /x\#y</c> makes
+    /// HTTP_GET ask for <c>/x</c>). That silent cut is a deviation.
+    /// </summary>
+    /// <param name="line">The text.</param>
+    /// <param name="locationAt">Turns a column into a location.</param>
+    /// <param name="diagnostics">Where an unterminated quote and a cut are reported.</param>
+    public static MappedText ApplyAsCheckerReads(MappedText line, Func<int, SourceLocation> locationAt, DiagnosticBag diagnostics)
+    {
+        var once = Apply(line, locationAt, diagnostics, out bool unescaped);
+        if (!unescaped)
+        {
+            return once;
+        }
+        var twice = Apply(once, locationAt, null, out _);
+        if (FirstCommentOutsideQuotes(once) is int cut)
+        {
+            diagnostics.Deviation(DiagnosticCodes.Adjusted, locationAt(once.Columns[cut]),
+                $"the escaped '{once[cut]}' outside quotes starts a comment for keepalived's checker process, which reads the configuration a second time without the backslash: it ignores '{once.Text[cut..]}'",
+                $"put the word in double quotes, where '{once[cut]}' needs no backslash and stays in both readings");
+        }
+        return twice;
+    }
+
+    // Where a second decomment() cuts: the first '#' or '!' outside quotes, escapes skipped.
+    private static int? FirstCommentOutsideQuotes(MappedText text)
+    {
+        bool quote = false;
+        for (int p = 0; p < text.Length; p++)
+        {
+            switch (text[p])
+            {
+                case '"':
+                    quote = !quote;
+                    break;
+                case '\\':
+                    p++;
+                    break;
+                case '#' or '!' when !quote:
+                    return p;
+            }
+        }
+        return null;
+    }
+
     /// <param name="line">The text.</param>
     /// <param name="locationAt">Turns a column into a location.</param>
     /// <param name="diagnostics">Where an unterminated quote is reported.</param>
-    public static MappedText Apply(MappedText line, Func<int, SourceLocation> locationAt, DiagnosticBag diagnostics)
+    public static MappedText Apply(MappedText line, Func<int, SourceLocation> locationAt, DiagnosticBag diagnostics) =>
+        Apply(line, locationAt, diagnostics, out _);
+
+    private static MappedText Apply(MappedText line, Func<int, SourceLocation> locationAt, DiagnosticBag? diagnostics, out bool unescaped)
     {
+        unescaped = false;
         var text = new List<char>(line.Length);
         var columns = new List<int>(line.Length);
         int first = 0;
@@ -124,6 +177,7 @@ internal static class Decomment
                         text.RemoveAt(p);
                         columns.RemoveAt(p);
                         p++;
+                        unescaped = true;
                     }
                     else
                     {
@@ -144,7 +198,7 @@ internal static class Decomment
             p++;
         }
 
-        if (quote)
+        if (quote && diagnostics is not null)
         {
             diagnostics.Deviation(DiagnosticCodes.UnterminatedQuote, locationAt(columns[quoteAt]),
                 $"unterminated quote in '{new string([.. text])}'",

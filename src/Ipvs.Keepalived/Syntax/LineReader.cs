@@ -155,7 +155,7 @@ internal sealed class LineReader
                 EndMultilineDefinition();
                 continue;
             }
-            var mapped = Decomment.Apply(MappedText.FromRaw(raw), c => new SourceLocation(file.Display, number, c), _diagnostics);
+            var mapped = Decomment.ApplyAsCheckerReads(MappedText.FromRaw(raw), c => new SourceLocation(file.Display, number, c), _diagnostics);
             if (mapped.Length == 0)
             {
                 continue;

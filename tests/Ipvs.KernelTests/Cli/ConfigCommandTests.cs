@@ -117,3 +117,48 @@ public sealed class ScriptCommandTests
         Assert.Empty(await ns.SaveAsync());
     }
 }
+
+/// <summary>keepalived.conf through the `ipvs` command: strict errors, and convert giving what import gives.</summary>
+public sealed class KeepalivedCommandTests
+{
+    private static string Corpus(string kind) => Path.Combine(RepoRoot, "tests", "Ipvs.KeepalivedTests", "corpus", kind);
+
+    [Fact]
+    public async Task The_thesis_fig8_config_is_rejected_at_the_unclosed_block_and_nothing_is_applied()
+    {
+        await using var ns = await Netns.CreateAsync();
+        string fig8 = Directory.GetFiles(Corpus("invalid"), "01-*.conf").Single();
+
+        var run = await IpvsCommand.RunAsync("apply", "--yes", fig8, "--netns", ns.Name);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains(":9:5: error unclosed-block", run.Stderr, StringComparison.Ordinal);
+        Assert.Empty(await ns.SaveAsync());
+    }
+
+    [Fact]
+    public async Task Converting_every_valid_config_to_a_script_gives_the_table_that_importing_it_gives()
+    {
+        var failures = new List<string>();
+        foreach (string conf in Directory.GetFiles(Corpus("valid"), "*.conf").Order(StringComparer.Ordinal))
+        {
+            await using var ns = await Netns.CreateAsync();
+            string script = Path.Combine(Path.GetTempPath(), Path.GetFileNameWithoutExtension(conf) + "-" + ns.Name + ".csx");
+            try
+            {
+                var applied = await IpvsCommand.RunAsync("apply", "--yes", conf, "--netns", ns.Name);
+                var converted = await IpvsCommand.RunAsync("convert", conf, "-o", script);
+                var replanned = converted.ExitCode == 0 ? await IpvsCommand.RunAsync("plan", script, "--netns", ns.Name) : converted;
+                if (applied.ExitCode != 0 || replanned.ExitCode != 0 || replanned.Stdout != "No changes.\n")
+                {
+                    failures.Add($"{Path.GetFileName(conf)}:\napply: {applied}\nconvert+plan: {replanned}");
+                }
+            }
+            finally
+            {
+                File.Delete(script);
+            }
+        }
+        Assert.True(failures.Count == 0, string.Join("\n\n", failures));
+    }
+}
