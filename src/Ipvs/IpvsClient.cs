@@ -12,19 +12,23 @@ namespace Ipvs;
 /// </summary>
 public sealed partial class IpvsClient : IIpvsClient, IDisposable
 {
+    private const int MaxReusedStatus = 1024;
     private readonly NetlinkConnection _connection;
     private readonly ushort _family;
     private readonly int _maxPerSend;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly ConcurrentQueue<PendingOperation> _pending = new();
     private readonly List<PendingOperation> _combined = [];
-    private readonly NetlinkWriter _writer = new(64 * 1024);
-    private readonly RequestStatus[] _status = new RequestStatus[1024];
+    private readonly NetlinkWriter _writer;
+    // Starts empty and grows on demand: a short-lived process (ipvsadm) that sends one request
+    // should not pay for pages it never uses (a fresh page costs ~50 µs in user-mode Linux).
+    private RequestStatus[] _status = [];
     private bool _disposed;
 
-    private IpvsClient(NetlinkConnection connection, ushort family, KernelCapabilities capabilities, IpvsClientOptions options)
+    private IpvsClient(NetlinkConnection connection, NetlinkWriter writer, ushort family, KernelCapabilities capabilities, IpvsClientOptions options)
     {
         _connection = connection;
+        _writer = writer;
         _family = family;
         Capabilities = capabilities;
         _maxPerSend = options.MaxRequestsPerSend;
@@ -61,9 +65,13 @@ public sealed partial class IpvsClient : IIpvsClient, IDisposable
     internal static IpvsClient Open(INetlinkTransport transport, IpvsClientOptions options)
     {
         var connection = new NetlinkConnection(transport, options.ReplyTimeout);
+        // The client's own writer (it grows on demand) serves the family lookup too. A temporary
+        // one would go back to the shared array pool at once, and the pool's first return sets up
+        // its trimming (a weak table, a random seed from /dev/urandom, a GC callback): measurable
+        // in a process that sends one request and exits.
+        var w = new NetlinkWriter(4096);
         try
         {
-            using var w = new NetlinkWriter(256);
             GenericNetlinkFamily family;
             try
             {
@@ -74,11 +82,12 @@ public sealed partial class IpvsClient : IIpvsClient, IDisposable
                 throw new NetlinkException("open", Errno.ENOENT,
                     "IPVS is not available: the kernel has no generic netlink family 'IPVS' (is the ip_vs module loaded, or built in?)", inner: e);
             }
-            return new IpvsClient(connection, family.Id, options.Capabilities ?? KernelCapabilities.Detect(), options);
+            return new IpvsClient(connection, w, family.Id, options.Capabilities ?? KernelCapabilities.Detect(), options);
         }
         catch
         {
             connection.Dispose();
+            w.Dispose();
             throw;
         }
     }
@@ -129,6 +138,10 @@ public sealed partial class IpvsClient : IIpvsClient, IDisposable
     {
         int n = operations.Count;
         // Small batches reuse one array; a huge one gets its own, so the client does not keep it.
+        if (n > _status.Length && n <= MaxReusedStatus)
+        {
+            _status = new RequestStatus[n <= 16 ? 16 : MaxReusedStatus];
+        }
         var status = n <= _status.Length ? _status.AsSpan(0, n) : new RequestStatus[n];
         status.Clear();
         _connection.ExecuteBatch(new OperationSource(operations, _family), _writer, status, maxPerSend, stopOnError, cancellationToken);

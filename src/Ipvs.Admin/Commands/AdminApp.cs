@@ -8,7 +8,11 @@ internal static class AdminApp
 {
     public static int Run(IReadOnlyList<string> argv, Terminal t, Func<Stream> stdin)
     {
-        using var session = KernelSession.Open(t);
+        // Not disposed: the process ends right after, and exit closes the socket. Disposing would
+        // hand the client's buffers back to the shared array pool for nothing, and the pool's
+        // first returns set up its trimming and calibrate its processor-id cache (a weak table, a
+        // seed read from /dev/urandom, ~40 clock reads: syscalls in the lab), about 1 ms.
+        var session = KernelSession.Open(t);
         if (argv.Count <= 1)
         {
             ListCommands.ListAll(session, t, ListFormat.None);

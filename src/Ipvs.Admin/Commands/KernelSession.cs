@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Ipvs.Admin.Native;
 using Ipvs.Admin.Options;
 using Ipvs.Model;
@@ -49,7 +48,12 @@ internal sealed class KernelSession : IDisposable
         IpvsClient? client = null;
         try
         {
-            client = IpvsClient.Open(new IpvsClientOptions { SendBufferBytes = 1 << 20, ReceiveBufferBytes = 1 << 20 });
+            client = IpvsClient.Open(new IpvsClientOptions
+            {
+                SendBufferBytes = 1 << 20,
+                ReceiveBufferBytes = 1 << 20,
+                Capabilities = RunningKernel(),
+            });
             var info = client.GetInfoAsync().GetAwaiter().GetResult();
             session = new KernelSession(client, info);
             errno = 0;
@@ -67,6 +71,58 @@ internal sealed class KernelSession : IDisposable
         }
     }
 
+    // What KernelCapabilities.Detect() reads from /proc/sys/kernel/osrelease, taken from uname(2)
+    // (the same string): File's machinery costs page faults at every start, dear in the lab.
+    private static unsafe KernelCapabilities? RunningKernel()
+    {
+        const int Field = 65; // struct utsname: sysname, nodename, release, ... of 65 bytes each
+        byte* u = stackalloc byte[6 * Field];
+        if (Libc.Uname(u) != 0)
+        {
+            return null; // the library detects it itself
+        }
+        var release = new ReadOnlySpan<byte>(u + (2 * Field), Field);
+        int end = release.IndexOf((byte)0);
+        return new KernelCapabilities(ParseRelease(end < 0 ? release : release[..end]));
+    }
+
+    // KernelCapabilities.ParseRelease's rule (up to three dot-separated numbers, up to the first
+    // other character) without int.Parse, whose culture data costs page faults at every start.
+    private static Version ParseRelease(ReadOnlySpan<byte> release)
+    {
+        Span<int> parts = stackalloc int[3];
+        int count = 0;
+        int i = 0;
+        while (count < 3 && i < release.Length && char.IsAsciiDigit((char)release[i]))
+        {
+            long n = 0;
+            while (i < release.Length && char.IsAsciiDigit((char)release[i]))
+            {
+                n = (n * 10) + (release[i++] - '0');
+                if (n > int.MaxValue)
+                {
+                    return KernelCapabilities.ParseRelease(Bytes.Latin1(release)); // its overflow error
+                }
+            }
+            parts[count++] = (int)n;
+            if (i < release.Length && release[i] == '.')
+            {
+                i++;
+            }
+            else
+            {
+                break;
+            }
+        }
+        return count switch
+        {
+            0 => new Version(0, 0),
+            1 => new Version(parts[0], 0),
+            2 => new Version(parts[0], parts[1]),
+            _ => new Version(parts[0], parts[1], parts[2]),
+        };
+    }
+
     private static string InitError(int errno) => errno switch
     {
         Errno.EPERM => "Permission denied (you must be root)",
@@ -79,22 +135,9 @@ internal sealed class KernelSession : IDisposable
         _ => NetDb.StrError(errno),
     };
 
-    // modprobe_ipvs(): "/sbin/modprobe -- ip_vs", sharing our stdout and stderr.
-    private static void Modprobe()
-    {
-        try
-        {
-            using var p = Process.Start(new ProcessStartInfo("/sbin/modprobe")
-            {
-                ArgumentList = { "--", "ip_vs" },
-                UseShellExecute = false,
-            });
-            p?.WaitForExit();
-        }
-        catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException or IOException)
-        {
-        }
-    }
+    // modprobe_ipvs(): "/sbin/modprobe -- ip_vs", sharing our stdout and stderr; its outcome
+    // does not matter, the second attempt to open IPVS decides.
+    private static void Modprobe() => ChildProcess.Run("/sbin/modprobe", "/sbin/modprobe", "--", "ip_vs");
 
     public void Dispose() => Client.Dispose();
 }

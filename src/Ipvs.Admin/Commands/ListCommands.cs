@@ -52,16 +52,28 @@ internal static class ListCommands
         {
             throw new AdminExit(1, KernelErrors.Message(e) + "\n");
         }
-        var entries = new (ServiceRow Service, DestRow[] Dests)[table.Count];
+        // Real servers become rows only when their service prints, in rows reused from service
+        // to service: 100,000 rows would be some 20 MB of fresh pages (dear in the lab).
+        var entries = new (ServiceRow Service, IReadOnlyList<DestinationInfo> Dests)[table.Count];
         for (int i = 0; i < entries.Length; i++)
         {
-            entries[i] = (ServiceRow.From(table[i].Info), table[i].Destinations.Select(DestRow.From).ToArray());
+            entries[i] = (ServiceRow.From(table[i].Info), table[i].Destinations);
         }
         ServiceListing.Order(entries, format);
         ServiceListing.PrintTitle(t, format);
+        var rows = new List<DestRow>();
         foreach (var (service, dests) in entries)
         {
-            ServiceListing.PrintServiceEntry(t, service, dests, format);
+            var current = new DestRow[dests.Count];
+            for (int i = 0; i < current.Length; i++)
+            {
+                if (i == rows.Count)
+                {
+                    rows.Add(new DestRow());
+                }
+                current[i] = rows[i].Load(dests[i]);
+            }
+            ServiceListing.PrintServiceEntry(t, service, current, format);
         }
     }
 

@@ -21,25 +21,28 @@ internal static class RestoreCommand
 
     internal sealed record TextStep(ScriptLine Line, string Text) : Step(Line);
 
+    // A checked line as -R keeps it until everything is checked: for a change only its number
+    // and operation (the line's words and text are dropped at once; for 110,000 lines they would
+    // be tens of MB of fresh pages, dear in the lab), otherwise the step itself.
+    private readonly record struct Planned(int Number, IpvsOperation? Operation, Step? Step);
+
     public static int Run(KernelSession session, Terminal t, CommandEntry restore, Func<Stream> stdin)
     {
         byte[] input;
         using (var s = stdin())
-        using (var m = new MemoryStream())
         {
-            s.CopyTo(m);
-            input = m.ToArray();
+            input = ReadAll(s);
         }
         string program = restore.Program;
-        var lines = RestoreScript.Split(input);
 
-        var steps = new List<Step>();
+        var plan = new List<Planned>();
         int firstCode = 0;
-        foreach (var line in lines)
+        foreach (var line in RestoreScript.Lines(input, withText: false))
         {
             try
             {
-                steps.Add(Check(line, program));
+                var step = Check(line, program);
+                plan.Add(step is ChangeStep c ? new Planned(line.Number, c.Operation, null) : new Planned(line.Number, null, step));
             }
             catch (AdminExit e)
             {
@@ -58,7 +61,40 @@ internal static class RestoreCommand
             t.Err($"{program} -R: nothing applied\n");
             return firstCode;
         }
-        return restore.Atomic ? RunAtomic(session, t, steps, program) : RunPlain(session, t, steps);
+        return restore.Atomic ? RunAtomic(session, t, plan, program) : RunPlain(session, t, plan);
+    }
+
+    // All of a stream: into an array of the file's size when stdin is a file, else one grown by
+    // doubling; without zeroing either way (MemoryStream would zero, then copy once more for
+    // ToArray, and every fresh page is dear in the lab).
+    private static byte[] ReadAll(Stream s)
+    {
+        long size = (s as Native.FdStream)?.Remaining() ?? 0;
+        var buffer = GC.AllocateUninitializedArray<byte>(size is > 0 and < 1L << 30 ? (int)size : 64 * 1024);
+        int length = 0;
+        var probe = new byte[1];
+        while (true)
+        {
+            if (length == buffer.Length)
+            {
+                // Full: the end if the size was right (a one-byte read finds nothing more).
+                if (s.Read(probe, 0, 1) <= 0)
+                {
+                    return buffer;
+                }
+                var bigger = GC.AllocateUninitializedArray<byte>(buffer.Length * 2);
+                buffer.AsSpan(0, length).CopyTo(bigger);
+                buffer = bigger;
+                buffer[length++] = probe[0];
+                continue;
+            }
+            int n = s.Read(buffer, length, buffer.Length - length);
+            if (n <= 0)
+            {
+                return buffer.AsSpan(0, length).ToArray();
+            }
+            length += n;
+        }
     }
 
     // The same parse and checks as a command line; what ipvsadm would only find out from the
@@ -93,25 +129,25 @@ internal static class RestoreCommand
         };
     }
 
-    private static int RunPlain(KernelSession session, Terminal t, List<Step> steps)
+    private static int RunPlain(KernelSession session, Terminal t, List<Planned> plan)
     {
         int result = 0;
-        var batch = new List<ChangeStep>();
-        foreach (var step in steps)
+        var batch = new List<IpvsOperation>();
+        foreach (var p in plan)
         {
-            if (step is ChangeStep c)
+            if (p.Operation is { } op)
             {
-                batch.Add(c);
+                batch.Add(op);
                 continue;
             }
             result = Flush(session, t, batch, result);
             batch.Clear();
-            if (step is TextStep text)
+            if (p.Step is TextStep text)
             {
                 t.Out(text.Text);
                 return 0; // -h and -v end ipvsadm, in -R too
             }
-            ListCommands.Run(session, t, ((ListStep)step).Entry);
+            ListCommands.Run(session, t, ((ListStep)p.Step!).Entry);
             result = 0;
         }
         return Flush(session, t, batch, result);
@@ -119,17 +155,16 @@ internal static class RestoreCommand
 
     // Sends a run of changes in one batch. Like ipvsadm, each refusal is printed and the
     // status is that of the last line.
-    private static int Flush(KernelSession session, Terminal t, List<ChangeStep> batch, int result)
+    private static int Flush(KernelSession session, Terminal t, List<IpvsOperation> batch, int result)
     {
         if (batch.Count == 0)
         {
             return result;
         }
-        var ops = batch.Select(b => b.Operation).ToList();
         BatchResult outcome;
         try
         {
-            outcome = session.Client.ExecuteAsync(ops).GetAwaiter().GetResult();
+            outcome = session.Client.ExecuteAsync(batch).GetAwaiter().GetResult();
         }
         catch (Exception e) when (e is NetlinkException or ArgumentException or NotSupportedException)
         {
@@ -146,7 +181,7 @@ internal static class RestoreCommand
         return outcome[^1].Succeeded ? 0 : 255;
     }
 
-    private static int RunAtomic(KernelSession session, Terminal t, List<Step> steps, string program)
+    private static int RunAtomic(KernelSession session, Terminal t, List<Planned> plan, string program)
     {
         UndoJournal journal;
         try
@@ -158,26 +193,27 @@ internal static class RestoreCommand
             t.Err(KernelErrors.Message(e) + "\n");
             return 255;
         }
-                var batch = new List<ChangeStep>();
+        var batch = new List<Planned>();
         int result = 0;
-        foreach (var step in steps.Append(null))
+        for (int i = 0; i <= plan.Count; i++)
         {
-            if (step is ChangeStep change)
+            Planned? p = i < plan.Count ? plan[i] : null;
+            if (p is { Operation: not null } change)
             {
                 batch.Add(change);
                 continue;
             }
             if (batch.Count > 0)
             {
-                var failed = ApplyAtomic(session, journal, batch, out string? error);
+                int failed = ApplyAtomic(session, journal, batch, out string? error);
                 batch.Clear();
-                if (failed is not null)
+                if (failed != 0)
                 {
                     return RollBack(session, t, journal, failed, error!, program);
                 }
                 result = 0;
             }
-            switch (step)
+            switch (p?.Step)
             {
                 case null:
                     return result;
@@ -192,7 +228,7 @@ internal static class RestoreCommand
                     catch (AdminExit e)
                     {
                         // A listing that fails (say, of a missing service) fails the script.
-                        return RollBack(session, t, journal, list.Line, e.Stderr.TrimEnd('\n'), program);
+                        return RollBack(session, t, journal, list.Line.Number, e.Stderr.TrimEnd('\n'), program);
                     }
                     break;
             }
@@ -201,22 +237,22 @@ internal static class RestoreCommand
     }
 
     // Applies a run of changes, stopping at the first refusal; records the inverse of every
-    // change the kernel applied. Returns the refused line, or null.
-    private static ScriptLine? ApplyAtomic(KernelSession session, UndoJournal journal, List<ChangeStep> batch, out string? error)
+    // change the kernel applied. Returns the refused line's number, or 0.
+    private static int ApplyAtomic(KernelSession session, UndoJournal journal, List<Planned> batch, out string? error)
     {
         error = null;
         BatchResult outcome;
         try
         {
-            outcome = session.Client.ExecuteAsync(batch.Select(b => b.Operation).ToList(), new BatchOptions { StopOnError = true })
+            outcome = session.Client.ExecuteAsync(batch.Select(b => b.Operation!).ToList(), new BatchOptions { StopOnError = true })
                 .GetAwaiter().GetResult();
         }
         catch (Exception e) when (e is NetlinkException or ArgumentException or NotSupportedException)
         {
             error = KernelErrors.Message(e);
-            return batch[0].Line;
+            return batch[0].Number;
         }
-        ScriptLine? failed = null;
+        int failed = 0;
         for (int i = 0; i < outcome.Count; i++)
         {
             var r = outcome[i];
@@ -224,9 +260,9 @@ internal static class RestoreCommand
             {
                 journal.Record(r.Operation);
             }
-            else if (failed is null && r.State != OperationState.NotAttempted)
+            else if (failed == 0 && r.State != OperationState.NotAttempted)
             {
-                failed = batch[i].Line;
+                failed = batch[i].Number;
                 error = r.State == OperationState.Unknown
                     ? "the outcome is unknown (" + KernelErrors.Message(r.ToException()!) + ")"
                     : KernelErrors.Message(r.ToException()!);
@@ -235,10 +271,10 @@ internal static class RestoreCommand
         return failed;
     }
 
-    private static int RollBack(KernelSession session, Terminal t, UndoJournal journal, ScriptLine failed, string error, string program)
+    private static int RollBack(KernelSession session, Terminal t, UndoJournal journal, int failedLine, string error, string program)
     {
         var inverse = journal.UndoOperations();
-        t.Err($"{program} -R --atomic: line {failed.Number}: {error}\n");
+        t.Err($"{program} -R --atomic: line {failedLine}: {error}\n");
         if (inverse.Count == 0)
         {
             t.Err($"{program} -R --atomic: nothing had been applied\n");

@@ -1,4 +1,4 @@
-using System.Text;
+using Ipvs.Admin.Native;
 
 namespace Ipvs.Admin.Commands;
 
@@ -14,32 +14,53 @@ internal static class RestoreScript
 {
     private const int MaxWord = 4096;
 
-    public static List<ScriptLine> Split(byte[] input)
+    public static List<ScriptLine> Split(byte[] input) => [.. Lines(input, withText: true)];
+
+    /// <summary>
+    /// The lines one at a time, straight from the bytes (one char per byte): a caller that keeps
+    /// only what it needs of each line does not hold the whole script as strings (110,000 lines
+    /// would be some 60 MB of fresh pages, dear in the lab). Without <paramref name="withText"/>,
+    /// <see cref="ScriptLine.Text"/> is empty.
+    /// </summary>
+    public static IEnumerable<ScriptLine> Lines(byte[] input, bool withText)
     {
-        var lines = new List<ScriptLine>();
-        string text = Encoding.Latin1.GetString(input);
         int number = 0;
         int start = 0;
-        while (start < text.Length)
+        var words = new List<string>();
+        while (start < input.Length)
         {
-            int end = text.IndexOf('\n', start);
+            int end = Array.IndexOf(input, (byte)'\n', start);
             if (end < 0)
             {
-                end = text.Length;
+                end = input.Length;
             }
             number++;
-            string line = text[start..end];
+            int lineStart = start;
             start = end + 1;
-            var words = new List<string>();
-            foreach (string word in line.Split([' ', '\t', '\r'], StringSplitOptions.RemoveEmptyEntries))
+            words.Clear();
+            int i = lineStart;
+            while (i < end)
             {
-                if (word[0] == '#')
+                while (i < end && IsSeparator(input[i]))
+                {
+                    i++;
+                }
+                if (i == end)
                 {
                     break;
                 }
-                for (int i = 0; i < word.Length; i += MaxWord)
+                int w = i;
+                while (i < end && !IsSeparator(input[i]))
                 {
-                    string piece = word.Substring(i, Math.Min(MaxWord, word.Length - i));
+                    i++;
+                }
+                if (input[w] == (byte)'#')
+                {
+                    break;
+                }
+                for (int p = w; p < i; p += MaxWord)
+                {
+                    string piece = Bytes.Latin1(input.AsSpan(p, Math.Min(MaxWord, i - p)));
                     if (!string.Equals(piece, "ipvsadm", StringComparison.Ordinal))
                     {
                         words.Add(piece);
@@ -48,9 +69,16 @@ internal static class RestoreScript
             }
             if (words.Count > 0)
             {
-                lines.Add(new ScriptLine(number, [.. words], line.TrimEnd('\r')));
+                int textEnd = end;
+                while (textEnd > lineStart && input[textEnd - 1] == (byte)'\r')
+                {
+                    textEnd--;
+                }
+                string text = withText ? Bytes.Latin1(input.AsSpan(lineStart, textEnd - lineStart)) : "";
+                yield return new ScriptLine(number, [.. words], text);
             }
         }
-        return lines;
     }
+
+    private static bool IsSeparator(byte b) => b is (byte)' ' or (byte)'\t' or (byte)'\r';
 }

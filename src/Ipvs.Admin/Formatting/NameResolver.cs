@@ -21,6 +21,28 @@ internal static class NameResolver
         return CFormat.Cut(s, 59);
     }
 
+    /// <summary>
+    /// <see cref="AddrPort"/> with <see cref="ListFormat.Numeric"/>, into <paramref name="destination"/>
+    /// (64 chars suffice) without allocating; returns the length.
+    /// </summary>
+    public static int AddrPortNumeric(ushort af, ReadOnlySpan<byte> addr, ushort port, Span<char> destination)
+    {
+        int n = 0;
+        if (af != Ip.AF_INET)
+        {
+            destination[n++] = '[';
+        }
+        n += NetDb.InetNtop(af, addr, destination[n..]);
+        if (af != Ip.AF_INET)
+        {
+            destination[n++] = ']';
+        }
+        destination[n++] = ':';
+        port.TryFormat(destination[n..], out int p, default, CultureInfo.InvariantCulture);
+        // snprintf(buf, 60, ...)
+        return Math.Min(n + p, 59);
+    }
+
     public static string AddrToAnyName(ushort af, ReadOnlySpan<byte> addr) =>
         NetDb.AddressToHost(af, addr) ?? NetDb.InetNtop(af, addr);
 

@@ -200,10 +200,17 @@ internal static class ServiceListing
     /// <summary>print_service_entry(): the service line and its real servers (sorted unless --nosort).</summary>
     public static void PrintServiceEntry(Terminal t, ServiceRow se, DestRow[] dests, ListFormat format)
     {
-        string svcName = ServiceName(se, format);
-        var line = new StringBuilder();
         bool persistent = (se.Flags & Ip.SvcPersistent) != 0;
         bool schedFlags = (se.Flags & (Ip.SvcSched1 | Ip.SvcSched2 | Ip.SvcSched3)) != 0;
+        if ((format & Columns) == 0 && (format & ListFormat.Numeric) != 0 && se.Fwmark == 0
+            && !persistent && !schedFlags && (se.Flags & Ip.SvcOnePacket) == 0)
+        {
+            PrintPlainNumericService(t, se);
+            PrintDests(t, se, "", dests, format); // the plain line has no use for the name
+            return;
+        }
+        string svcName = ServiceName(se, format);
+        var line = new StringBuilder();
         if ((format & ListFormat.Rule) != 0)
         {
             line.Append("-A ").Append(svcName).Append(" -s ").Append(se.SchedName);
@@ -280,7 +287,11 @@ internal static class ServiceListing
         }
         line.Append('\n');
         t.Out(line.ToString());
+        PrintDests(t, se, svcName, dests, format);
+    }
 
+    private static void PrintDests(Terminal t, ServiceRow se, string svcName, DestRow[] dests, ListFormat format)
+    {
         if ((format & ListFormat.NoSort) == 0)
         {
             TableSorter.Sort(dests, TableSorter.CompareDests);
@@ -291,8 +302,47 @@ internal static class ServiceListing
         }
     }
 
+    // The service line of -Ln for the common service (address-keyed, no persistence, flags or
+    // one-packet scheduling), as the last branch of PrintServiceEntry writes it with ServiceName,
+    // into a stack buffer instead of a handful of strings.
+    private static void PrintPlainNumericService(Terminal t, ServiceRow se)
+    {
+        Span<char> name = stackalloc char[64];
+        int n = NameResolver.AddrPortNumeric(se.Af, se.Addr, se.Port, name);
+        var head = new LineWriter(stackalloc char[80]);
+        head.Left(se.Protocol switch
+        {
+            Ip.IPPROTO_TCP => "TCP",
+            Ip.IPPROTO_UDP => "UDP",
+            Ip.IPPROTO_SCTP => "SCTP",
+            _ => "?",
+        }, 4);
+        head.Append(' ');
+        head.Append(name[..n]);
+        var svcName = head.Written;
+        if (se.Af != Ip.AF_INET6 && svcName.Length > 33)
+        {
+            svcName = svcName[..33];
+        }
+        var w = new LineWriter(stackalloc char[128]);
+        w.Append(svcName);
+        w.Append(' ');
+        w.Append(se.SchedName);
+        w.Append('\n');
+        t.Out(w.Written);
+    }
+
+    // The formats with more than the plain columns; without them, -Ln's line has a fast path.
+    private const ListFormat Columns = ListFormat.Rule | ListFormat.Stats | ListFormat.Rate | ListFormat.Thresholds
+        | ListFormat.PersistentConn | ListFormat.TunInfo;
+
     private static void PrintDest(Terminal t, ServiceRow se, string svcName, DestRow e, ListFormat format)
     {
+        if ((format & Columns) == 0 && (format & ListFormat.Numeric) != 0)
+        {
+            PrintPlainNumericDest(t, e);
+            return;
+        }
         string dname = NameResolver.AddrPort(e.Af, e.Addr, e.Port, se.Protocol, format);
         if ((format & ListFormat.Rule) == 0 && e.Af != Ip.AF_INET6)
         {
@@ -353,12 +403,37 @@ internal static class ServiceListing
         }
     }
 
+    // The last branch of PrintDest for -Ln, the line a big table prints 100,000 times, written
+    // into a stack buffer instead of a dozen strings.
+    private static void PrintPlainNumericDest(Terminal t, DestRow e)
+    {
+        Span<char> name = stackalloc char[64];
+        int n = NameResolver.AddrPortNumeric(e.Af, e.Addr, e.Port, name);
+        if (e.Af != Ip.AF_INET6)
+        {
+            n = Math.Min(n, 28);
+        }
+        var w = new LineWriter(stackalloc char[256]);
+        w.Append("  -> ");
+        w.Left(name[..n], 28);
+        w.Append(' ');
+        w.Left(FwdName(e.ConnFlags), 7);
+        w.Append(' ');
+        w.Left(e.Weight, 6);
+        w.Append(' ');
+        w.Left(e.ActiveConns, 10);
+        w.Append(' ');
+        w.Left(e.InactConns, 10);
+        w.Append('\n');
+        t.Out(w.Written);
+    }
+
     /// <summary>inet_ntoa() of a mask held as a number.</summary>
     public static string DottedMask(uint m) =>
         $"{m >> 24}.{(m >> 16) & 0xFF}.{(m >> 8) & 0xFF}.{m & 0xFF}";
 
     /// <summary>list_all()'s order: sorted with ipvs_cmp_services unless --nosort.</summary>
-    public static (ServiceRow Service, DestRow[] Dests)[] Order((ServiceRow Service, DestRow[] Dests)[] entries, ListFormat format)
+    public static (ServiceRow Service, T Dests)[] Order<T>((ServiceRow Service, T Dests)[] entries, ListFormat format)
     {
         if ((format & ListFormat.NoSort) == 0)
         {

@@ -63,32 +63,33 @@ internal sealed class DestRow
     public int TunFlags;
     public IpvsStats Stats;
 
-    public static DestRow From(DestinationInfo info)
+    public static DestRow From(DestinationInfo info) => new DestRow().Load(info);
+
+    /// <summary>Fills this row from <paramref name="info"/> (a row can be reused); returns it.</summary>
+    public DestRow Load(DestinationInfo info)
     {
         var d = info.Destination;
-        var row = new DestRow
-        {
-            Af = d.Family == AddressFamily.InterNetworkV6 ? Ip.AF_INET6 : Ip.AF_INET,
-            Port = d.Port,
-            ConnFlags = (uint)d.Forwarding,
-            Weight = d.Weight,
-            UThreshold = d.UpperThreshold,
-            LThreshold = d.LowerThreshold,
-            ActiveConns = info.ActiveConnections,
-            InactConns = info.InactiveConnections,
-            PersistConns = info.PersistentConnections,
-            TunType = (int)d.TunnelType,
-            TunPort = d.TunnelPort,
-            TunFlags = (int)d.TunnelFlags,
-            // libipvs reads a destination's 64-bit counters with its 32-bit parser: nla_get_u32
-            // on the u64 attributes keeps their low halves; only the byte counts stay whole.
-            Stats = new IpvsStats(
-                (uint)info.Stats.Connections, (uint)info.Stats.InPackets, (uint)info.Stats.OutPackets,
-                info.Stats.InBytes, info.Stats.OutBytes,
-                (uint)info.Stats.ConnectionRate, (uint)info.Stats.InPacketRate, (uint)info.Stats.OutPacketRate,
-                (uint)info.Stats.InByteRate, (uint)info.Stats.OutByteRate),
-        };
-        d.Address.TryWriteBytes(row.Addr, out _);
-        return row;
+        Af = d.Family == AddressFamily.InterNetworkV6 ? Ip.AF_INET6 : Ip.AF_INET;
+        Port = d.Port;
+        ConnFlags = (uint)d.Forwarding;
+        Weight = d.Weight;
+        UThreshold = d.UpperThreshold;
+        LThreshold = d.LowerThreshold;
+        ActiveConns = info.ActiveConnections;
+        InactConns = info.InactiveConnections;
+        PersistConns = info.PersistentConnections;
+        TunType = (int)d.TunnelType;
+        TunPort = d.TunnelPort;
+        TunFlags = (int)d.TunnelFlags;
+        // libipvs reads a destination's 64-bit counters with its 32-bit parser: nla_get_u32
+        // on the u64 attributes keeps their low halves; only the byte counts stay whole.
+        Stats = new IpvsStats(
+            (uint)info.Stats.Connections, (uint)info.Stats.InPackets, (uint)info.Stats.OutPackets,
+            info.Stats.InBytes, info.Stats.OutBytes,
+            (uint)info.Stats.ConnectionRate, (uint)info.Stats.InPacketRate, (uint)info.Stats.OutPacketRate,
+            (uint)info.Stats.InByteRate, (uint)info.Stats.OutByteRate);
+        Array.Clear(Addr);
+        d.Address.TryWriteBytes(Addr, out _);
+        return this;
     }
 }

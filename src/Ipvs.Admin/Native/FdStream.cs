@@ -74,6 +74,23 @@ internal sealed unsafe class FdStream(int fd) : Stream
         }
     }
 
+    /// <summary>
+    /// The bytes left to read when the descriptor is a regular file (lseek works), else null:
+    /// lets a reader size its buffer once instead of growing it.
+    /// </summary>
+    public long? Remaining()
+    {
+        const int SEEK_CUR = 1, SEEK_END = 2, SEEK_SET = 0;
+        long here = Libc.LSeek(fd, 0, SEEK_CUR);
+        if (here < 0)
+        {
+            return null; // a pipe or a terminal
+        }
+        long end = Libc.LSeek(fd, 0, SEEK_END);
+        Libc.LSeek(fd, here, SEEK_SET);
+        return end < here ? null : end - here;
+    }
+
     public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
 
     public override void SetLength(long value) => throw new NotSupportedException();

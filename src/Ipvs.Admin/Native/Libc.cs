@@ -39,6 +39,24 @@ internal static unsafe partial class Libc
     [LibraryImport("libc", EntryPoint = "read", SetLastError = true)]
     internal static partial nint Read(int fd, byte* buf, nint count);
 
+    [LibraryImport("libc", EntryPoint = "open", SetLastError = true)]
+    internal static partial int Open(byte* path, int flags);
+
+    [LibraryImport("libc", EntryPoint = "close")]
+    internal static partial int Close(int fd);
+
+    [LibraryImport("libc", EntryPoint = "lseek", SetLastError = true)]
+    internal static partial long LSeek(int fd, long offset, int whence);
+
+    [LibraryImport("libc", EntryPoint = "uname")]
+    internal static partial int Uname(byte* buf);
+
+    [LibraryImport("libc", EntryPoint = "posix_spawn")]
+    internal static partial int PosixSpawn(int* pid, byte* path, void* fileActions, void* attributes, nint* argv, nint* envp);
+
+    [LibraryImport("libc", EntryPoint = "waitpid", SetLastError = true)]
+    internal static partial int WaitPid(int pid, int* status, int options);
+
     [LibraryImport("libc", EntryPoint = "isatty")]
     internal static partial int IsATty(int fd);
 

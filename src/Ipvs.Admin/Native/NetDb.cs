@@ -15,7 +15,8 @@ internal static unsafe class NetDb
     public static bool InetPton(int af, string text, Span<byte> destination)
     {
         Span<byte> buf = stackalloc byte[16];
-        byte[] s = CString(text);
+        Span<byte> s = text.Length < 256 ? stackalloc byte[text.Length + 1] : new byte[text.Length + 1];
+        CString(text, s);
         fixed (byte* p = s)
         fixed (byte* d = buf)
         {
@@ -32,7 +33,8 @@ internal static unsafe class NetDb
     public static bool InetAton(string text, Span<byte> destination)
     {
         Span<byte> buf = stackalloc byte[4];
-        byte[] s = CString(text);
+        Span<byte> s = text.Length < 256 ? stackalloc byte[text.Length + 1] : new byte[text.Length + 1];
+        CString(text, s);
         fixed (byte* p = s)
         fixed (byte* d = buf)
         {
@@ -57,6 +59,29 @@ internal static unsafe class NetDb
             byte* r = Libc.InetNtop(af, s, dst, 64);
             return r == null ? "" : FromC(r);
         }
+    }
+
+    /// <summary>inet_ntop() into <paramref name="destination"/> (46 chars suffice); returns the length.</summary>
+    public static int InetNtop(int af, ReadOnlySpan<byte> address, Span<char> destination)
+    {
+        Span<byte> src = stackalloc byte[16];
+        src.Clear();
+        address[..Math.Min(address.Length, 16)].CopyTo(src);
+        byte* dst = stackalloc byte[64];
+        fixed (byte* s = src)
+        {
+            if (Libc.InetNtop(af, s, dst, 64) == null)
+            {
+                return 0;
+            }
+        }
+        int n = 0;
+        while (dst[n] != 0)
+        {
+            destination[n] = (char)dst[n];
+            n++;
+        }
+        return n;
     }
 
     /// <summary>ipvsadm's host_to_addr(): gethostbyname() and its first IPv4 address.</summary>
@@ -125,6 +150,17 @@ internal static unsafe class NetDb
         return s == null ? "Unknown error " + errno.ToString(System.Globalization.CultureInfo.InvariantCulture) : FromC(s);
     }
 
+    // Into a caller's buffer of text.Length + 1 bytes: the address parsers run for every line
+    // of a -R script, and a short-lived array each time adds up.
+    private static void CString(string text, Span<byte> destination)
+    {
+        for (int i = 0; i < text.Length; i++)
+        {
+            destination[i] = (byte)text[i];
+        }
+        destination[text.Length] = 0;
+    }
+
     private static byte[] CString(string text)
     {
         var b = new byte[text.Length + 1];
@@ -142,6 +178,6 @@ internal static unsafe class NetDb
         {
             n++;
         }
-        return Encoding.Latin1.GetString(s, n);
+        return Bytes.Latin1(new ReadOnlySpan<byte>(s, n));
     }
 }

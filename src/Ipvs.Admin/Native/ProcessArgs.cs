@@ -10,36 +10,33 @@ internal static class ProcessArgs
 {
     public static string[] Read()
     {
-        try
+        byte[]? raw = ProcFile.Read("/proc/self/cmdline\0"u8);
+        if (raw is { Length: > 0 })
         {
-            byte[] raw = File.ReadAllBytes("/proc/self/cmdline");
-            if (raw.Length > 0)
+            int count = 0;
+            for (int i = 0; i < raw.Length; i++)
             {
-                var args = new List<string>();
-                int start = 0;
-                for (int i = 0; i < raw.Length; i++)
+                if (raw[i] == 0)
                 {
-                    if (raw[i] == 0)
-                    {
-                        args.Add(Encoding.Latin1.GetString(raw, start, i - start));
-                        start = i + 1;
-                    }
-                }
-                if (start < raw.Length)
-                {
-                    args.Add(Encoding.Latin1.GetString(raw, start, raw.Length - start));
-                }
-                if (args.Count > 0)
-                {
-                    return [.. args];
+                    count++;
                 }
             }
-        }
-        catch (IOException)
-        {
-        }
-        catch (UnauthorizedAccessException)
-        {
+            if (raw[^1] != 0)
+            {
+                count++;
+            }
+            var args = new string[count];
+            int start = 0;
+            int n = 0;
+            for (int i = 0; i <= raw.Length; i++)
+            {
+                if (i == raw.Length ? start < raw.Length : raw[i] == 0)
+                {
+                    args[n++] = Bytes.Latin1(raw.AsSpan(start, i - start));
+                    start = i + 1;
+                }
+            }
+            return args;
         }
         string[] managed = Environment.GetCommandLineArgs();
         var result = new string[managed.Length];
@@ -58,6 +55,17 @@ internal static class ProcessArgs
 /// <summary>Conversions between .NET strings and byte strings (one char per byte).</summary>
 internal static class Bytes
 {
+    /// <summary>Bytes as a byte string, one char per byte (ISO-8859-1 decoding without Encoding's machinery).</summary>
+    public static string Latin1(ReadOnlySpan<byte> bytes)
+    {
+        Span<char> chars = bytes.Length <= 512 ? stackalloc char[bytes.Length] : new char[bytes.Length];
+        for (int i = 0; i < bytes.Length; i++)
+        {
+            chars[i] = (char)bytes[i];
+        }
+        return new string(chars);
+    }
+
     /// <summary>A .NET string (as the library returns kernel strings) as a byte string of its UTF-8.</summary>
     public static string FromUtf8(string s)
     {

@@ -35,14 +35,18 @@ internal sealed class PoptContext
     private int _nextLeftover;
     private bool _restLeftover;
 
+    // popt reads these when a context is made; the environment does not change while ipvsadm
+    // runs, and -R makes a context per line (110,000 lookups for a big script).
+    private static readonly bool PosixMeHarder = Environment.GetEnvironmentVariable("POSIXLY_CORRECT") is not null
+        || Environment.GetEnvironmentVariable("POSIX_ME_HARDER") is not null;
+
     public PoptContext(IReadOnlyList<string> argv, IReadOnlyList<PoptOption> table, Func<PoptOption, bool>? enabled = null)
     {
         _argv = argv;
         _table = table;
         _enabled = enabled ?? (_ => true);
         _consumed = new bool[argv.Count + 1];
-        _posixMeHarder = Environment.GetEnvironmentVariable("POSIXLY_CORRECT") is not null
-            || Environment.GetEnvironmentVariable("POSIX_ME_HARDER") is not null;
+        _posixMeHarder = PosixMeHarder;
     }
 
     /// <summary>The argument of the option just returned (null when an optional one was absent).</summary>
@@ -186,10 +190,13 @@ internal sealed class PoptContext
         }
     }
 
+    // Indexed loops: foreach over the IReadOnlyList would allocate an enumerator per lookup,
+    // and -R looks options up for every line of a script.
     private PoptOption? FindLong(string name)
     {
-        foreach (var o in _table)
+        for (int i = 0; i < _table.Count; i++)
         {
+            var o = _table[i];
             if (o.LongName is not null && string.Equals(o.LongName, name, StringComparison.Ordinal) && _enabled(o))
             {
                 return o;
@@ -200,8 +207,9 @@ internal sealed class PoptContext
 
     private PoptOption? FindShort(char c)
     {
-        foreach (var o in _table)
+        for (int i = 0; i < _table.Count; i++)
         {
+            var o = _table[i];
             if (o.ShortName != '\0' && o.ShortName == c && _enabled(o))
             {
                 return o;

@@ -8,6 +8,31 @@ internal static partial class Libc
     [LibraryImport("libc", SetLastError = true)]
     public static partial int socket(int domain, int type, int protocol);
 
+    // Plain descriptor I/O: System.Net.Sockets would start its epoll thread for a descriptor that is
+    // only ever used with blocking calls (see NetlinkSocket).
+    [LibraryImport("libc", SetLastError = true)]
+    public static unsafe partial nint send(int fd, byte* buffer, nuint length, int flags);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static unsafe partial nint recv(int fd, byte* buffer, nuint length, int flags);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static unsafe partial int setsockopt(int fd, int level, int name, void* value, uint length);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static unsafe partial int getsockopt(int fd, int level, int name, void* value, uint* length);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int close(int fd);
+
+    // struct timeval for LP64 Linux, as SO_RCVTIMEO takes it.
+    [StructLayout(LayoutKind.Sequential)]
+    public struct TimeVal
+    {
+        public long Seconds;
+        public long Microseconds;
+    }
+
     // recvmmsg(2): several datagrams per syscall. A dump's last data datagram and its NLMSG_DONE
     // (queued by the kernel while the first is copied out) then cost one syscall instead of two.
     [LibraryImport("libc", SetLastError = true)]

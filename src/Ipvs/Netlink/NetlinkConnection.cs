@@ -17,9 +17,11 @@ internal sealed class NetlinkConnection : IDisposable
     private const int MaxDumpRestarts = 8;
 
     private readonly INetlinkTransport _socket;
-    private readonly byte[] _receive = GC.AllocateUninitializedArray<byte>(ReceiveBufferBytes * DumpSlots, pinned: true);
+    // One slot until the first dump needs all of them: a process that sends a request or two and
+    // exits (ipvsadm) should not pay for pages and allocations it never uses.
+    private byte[] _receive = GC.AllocateUninitializedArray<byte>(ReceiveBufferBytes);
     private readonly int[] _lengths = new int[DumpSlots];
-    private readonly NetlinkWriter _fence = new(64);
+    private NetlinkWriter? _fence;
     private uint _sequence;
 
     public NetlinkConnection(INetlinkTransport socket, TimeSpan replyTimeout)
@@ -273,6 +275,10 @@ internal sealed class NetlinkConnection : IDisposable
     private int DumpOnce(NetlinkWriter message, uint sequence, string operation, IReplySink sink)
     {
         _socket.Send(message.WrittenSpan);
+        if (_receive.Length < ReceiveBufferBytes * DumpSlots)
+        {
+            _receive = GC.AllocateUninitializedArray<byte>(ReceiveBufferBytes * DumpSlots, pinned: true);
+        }
         var state = new DumpState();
         while (true)
         {
@@ -358,6 +364,7 @@ internal sealed class NetlinkConnection : IDisposable
     private uint SendFence()
     {
         uint seq = ReserveSequences(1);
+        _fence ??= new NetlinkWriter(64);
         _fence.Reset();
         int m = _fence.BeginMessage(NetlinkConstants.NLMSG_NOOP, NetlinkConstants.NLM_F_REQUEST | NetlinkConstants.NLM_F_ACK, seq);
         _fence.EndMessage(m);
@@ -404,6 +411,6 @@ internal sealed class NetlinkConnection : IDisposable
     public void Dispose()
     {
         _socket.Dispose();
-        _fence.Dispose();
+        _fence?.Dispose();
     }
 }

@@ -1,26 +1,29 @@
-using System.Net.Sockets;
 using System.Runtime.InteropServices;
 
 namespace Ipvs.Netlink;
 
 /// <summary>
-/// A raw NETLINK_GENERIC socket wrapped in a managed <see cref="Socket"/>. It is used with blocking
-/// calls and SO_RCVTIMEO: the kernel answers generic netlink requests inside sendmsg, so replies are
-/// already queued when a send returns, and a blocking receive returns at once. The timeout only
-/// bounds the abnormal case; no receive can hang forever.
+/// A raw NETLINK_GENERIC socket driven by plain libc calls (send, recv, recvmmsg) on its descriptor.
+/// It is used with blocking calls and SO_RCVTIMEO: the kernel answers generic netlink requests inside
+/// sendmsg, so replies are already queued when a send returns, and a blocking receive returns at
+/// once. The timeout only bounds the abnormal case; no receive can hang forever.
+/// NB: no System.Net.Sockets.Socket on purpose. Wrapping the descriptor in a Socket starts .NET's
+/// socket engine (an epoll instance and a ".NET Sockets" thread, which the constructor spins
+/// waiting for) although every call here blocks; in a short-lived command such as ipvsadm that was
+/// the largest single start-up cost (measured in the lab: bench/results/ipvsadm.md).
 /// </summary>
 internal sealed class NetlinkSocket : INetlinkTransport
 {
-    private readonly Socket _socket;
+    private readonly Handle _handle;
 
     private readonly int _fd;
 
-    private NetlinkSocket(Socket socket)
+    // The descriptor stays blocking (socket() makes it so and nothing sets O_NONBLOCK): recv and
+    // recvmmsg rely on SO_RCVTIMEO, which only a blocking descriptor honours.
+    private NetlinkSocket(Handle handle)
     {
-        _socket = socket;
-        // recvmmsg relies on SO_RCVTIMEO, which only a blocking descriptor honours.
-        _socket.Blocking = true;
-        _fd = (int)socket.SafeHandle.DangerousGetHandle();
+        _handle = handle;
+        _fd = (int)handle.DangerousGetHandle();
     }
 
     public int SendBufferSize { get; private set; }
@@ -33,11 +36,10 @@ internal sealed class NetlinkSocket : INetlinkTransport
     /// </summary>
     public static NetlinkSocket Open(string? networkNamespacePath, int sendBuffer, int receiveBuffer)
     {
-        SafeSocketHandle handle = networkNamespacePath is null
+        Handle handle = networkNamespacePath is null
             ? CreateHandle()
             : CreateHandleInNamespace(networkNamespacePath);
-        var socket = new Socket(handle);
-        var s = new NetlinkSocket(socket);
+        var s = new NetlinkSocket(handle);
         try
         {
             s.ConfigureBuffers(sendBuffer, receiveBuffer);
@@ -54,21 +56,34 @@ internal sealed class NetlinkSocket : INetlinkTransport
         return s;
     }
 
-    public TimeSpan ReceiveTimeout
+    public unsafe TimeSpan ReceiveTimeout
     {
-        set => _socket.ReceiveTimeout = (int)Math.Clamp(value.TotalMilliseconds, 1, int.MaxValue);
+        set
+        {
+            // As Socket.ReceiveTimeout did: whole milliseconds, at least one (a zero timeval means "forever").
+            long ms = (long)Math.Clamp(value.TotalMilliseconds, 1, int.MaxValue);
+            var tv = new Libc.TimeVal { Seconds = ms / 1000, Microseconds = ms % 1000 * 1000 };
+            if (Libc.setsockopt(_fd, NetlinkConstants.SOL_SOCKET, NetlinkConstants.SO_RCVTIMEO, &tv, (uint)sizeof(Libc.TimeVal)) != 0)
+            {
+                int errno = Marshal.GetLastPInvokeError();
+                throw new NetlinkException("setsockopt", errno, $"cannot set the netlink receive timeout ({Errno.Name(errno)})");
+            }
+        }
     }
 
-    public void Send(ReadOnlySpan<byte> datagram)
+    public unsafe void Send(ReadOnlySpan<byte> datagram)
     {
-        int sent;
-        try
+        nint sent;
+        fixed (byte* p = datagram)
         {
-            sent = _socket.Send(datagram, SocketFlags.None);
-        }
-        catch (SocketException e)
-        {
-            throw new NetlinkException("send", ToErrno(e), $"netlink send of {datagram.Length} bytes failed: {e.Message}", inner: e);
+            while ((sent = Libc.send(_fd, p, (nuint)datagram.Length, 0)) < 0)
+            {
+                int errno = Marshal.GetLastPInvokeError();
+                if (errno != Errno.EINTR)
+                {
+                    throw new NetlinkException("send", errno, $"netlink send of {datagram.Length} bytes failed: {Errno.Describe(errno)}");
+                }
+            }
         }
         if (sent != datagram.Length)
         {
@@ -77,19 +92,28 @@ internal sealed class NetlinkSocket : INetlinkTransport
     }
 
     /// <summary>Receives one datagram; returns -1 on timeout. ENOBUFS surfaces as a NetlinkException.</summary>
-    public int Receive(Span<byte> buffer)
+    public unsafe int Receive(Span<byte> buffer)
     {
-        try
+        fixed (byte* p = buffer)
         {
-            return _socket.Receive(buffer, SocketFlags.None);
-        }
-        catch (SocketException e) when (e.SocketErrorCode is SocketError.TimedOut or SocketError.WouldBlock)
-        {
-            return -1;
-        }
-        catch (SocketException e)
-        {
-            throw new NetlinkException("receive", ToErrno(e), $"netlink receive failed: {e.Message}", inner: e);
+            while (true)
+            {
+                nint n = Libc.recv(_fd, p, (nuint)buffer.Length, 0);
+                if (n >= 0)
+                {
+                    return (int)n;
+                }
+                int errno = Marshal.GetLastPInvokeError();
+                switch (errno)
+                {
+                    case Errno.EINTR:
+                        continue;
+                    case Errno.EAGAIN:
+                        return -1; // SO_RCVTIMEO expired
+                    default:
+                        throw new NetlinkException("receive", errno, $"netlink receive failed: {Errno.Describe(errno)}");
+                }
+            }
         }
     }
 
@@ -136,7 +160,7 @@ internal sealed class NetlinkSocket : INetlinkTransport
         }
     }
 
-    public void Dispose() => _socket.Dispose();
+    public void Dispose() => _handle.Dispose();
 
     private void ConfigureBuffers(int sendBuffer, int receiveBuffer)
     {
@@ -154,29 +178,33 @@ internal sealed class NetlinkSocket : INetlinkTransport
         ReceiveBufferSize = GetInt(NetlinkConstants.SOL_SOCKET, NetlinkConstants.SO_RCVBUF);
     }
 
-    private bool SetInt(int level, int name, int value, bool optional)
+    private unsafe bool SetInt(int level, int name, int value, bool optional)
     {
-        Span<byte> v = stackalloc byte[4];
-        BinaryPrimitives.WriteInt32LittleEndian(v, value);
-        try
+        if (Libc.setsockopt(_fd, level, name, &value, sizeof(int)) == 0)
         {
-            _socket.SetRawSocketOption(level, name, v);
             return true;
         }
-        catch (SocketException) when (optional)
+        int errno = Marshal.GetLastPInvokeError();
+        if (optional)
         {
             return false;
         }
+        throw new NetlinkException("setsockopt", errno, $"setsockopt({level}, {name}) failed ({Errno.Name(errno)})");
     }
 
-    private int GetInt(int level, int name)
+    private unsafe int GetInt(int level, int name)
     {
-        Span<byte> v = stackalloc byte[4];
-        _socket.GetRawSocketOption(level, name, v);
-        return BinaryPrimitives.ReadInt32LittleEndian(v);
+        int value = 0;
+        uint length = sizeof(int);
+        if (Libc.getsockopt(_fd, level, name, &value, &length) != 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            throw new NetlinkException("getsockopt", errno, $"getsockopt({level}, {name}) failed ({Errno.Name(errno)})");
+        }
+        return value;
     }
 
-    private static SafeSocketHandle CreateHandle()
+    private static Handle CreateHandle()
     {
         int fd = Libc.socket(NetlinkConstants.AF_NETLINK, NetlinkConstants.SOCK_RAW | NetlinkConstants.SOCK_CLOEXEC, NetlinkConstants.NETLINK_GENERIC);
         if (fd < 0)
@@ -184,14 +212,28 @@ internal sealed class NetlinkSocket : INetlinkTransport
             int errno = Marshal.GetLastPInvokeError();
             throw new NetlinkException("socket", errno, $"cannot open a generic netlink socket ({Errno.Name(errno)})");
         }
-        return new SafeSocketHandle(fd, ownsHandle: true);
+        return new Handle(fd);
+    }
+
+    // Owns the descriptor: closed once, on Dispose or by the finalizer if a client is leaked.
+    private sealed class Handle : SafeHandle
+    {
+        public Handle(int fd)
+            : base(-1, ownsHandle: true)
+        {
+            SetHandle(fd);
+        }
+
+        public override bool IsInvalid => handle < 0;
+
+        protected override bool ReleaseHandle() => Libc.close((int)handle) == 0;
     }
 
     // setns() moves only the calling thread, so the switch happens on a fresh thread that ends
     // afterwards: no pooled thread is ever left in a foreign namespace, even if switching back fails.
-    private static SafeSocketHandle CreateHandleInNamespace(string path)
+    private static Handle CreateHandleInNamespace(string path)
     {
-        SafeSocketHandle? result = null;
+        Handle? result = null;
         Exception? failure = null;
         var thread = new Thread(() =>
         {
@@ -249,15 +291,4 @@ internal sealed class NetlinkSocket : INetlinkTransport
             throw new NetlinkException("setns", errno, $"cannot enter network namespace {what} ({Errno.Name(errno)})");
         }
     }
-
-    private static int ToErrno(SocketException e) => e.SocketErrorCode switch
-    {
-        SocketError.MessageSize => Errno.EMSGSIZE,
-        SocketError.NoBufferSpaceAvailable => Errno.ENOBUFS,
-        SocketError.TimedOut => Errno.ETIMEDOUT,
-        SocketError.AccessDenied => Errno.EACCES,
-        SocketError.Interrupted => Errno.EINTR,
-        SocketError.WouldBlock => Errno.EAGAIN,
-        _ => e.NativeErrorCode > 0 && e.NativeErrorCode < 4096 ? e.NativeErrorCode : Errno.EIO,
-    };
 }
