@@ -12,87 +12,65 @@ public sealed class StatisticsTests
     [Fact]
     public async Task Counters_CountRealHttpTraffic_AndZeroClearsThem()
     {
-        KernelLab.Require();
-        var prefix = "kt" + Guid.NewGuid().ToString("N")[..6];
         // lab/netns.sh builds PREFIX-dir, PREFIX-cli, PREFIX-rs1 and -rs2 with busybox httpd on each real server.
-        var topo = await Proc.BashAsync(
-            """
-            source lab/netns.sh
-            lab_topology "$1" 2 >&2 || exit 1
-            printf '%s\n' "$LAB_NS_DIR" "$LAB_NS_CLI" "$LAB_VIP" "${LAB_RS_IPS[@]}"
-            """, prefix);
-        try
-        {
-            topo.EnsureSuccess();
-            var (director, clientNs, vip, rs1, rs2) = (topo.Lines[0], topo.Lines[1], topo.Lines[2], topo.Lines[3], topo.Lines[4]);
-            using var client = IpvsClient.Open(new IpvsClientOptions { NetworkNamespace = director });
-            var web = ServiceKey.Tcp($"{vip}:80");
-            var alt = ServiceKey.Tcp($"{vip}:81");
-            await client.AddServiceAsync(new VirtualService(web) { Scheduler = "wrr" }, Ct);
-            await client.AddDestinationAsync(web, new Destination($"{rs1}:80", 1), Ct);
-            await client.AddDestinationAsync(web, new Destination($"{rs2}:80", 3), Ct);
-            await client.AddServiceAsync(new VirtualService(alt) { Scheduler = "rr" }, Ct);
-            await client.AddDestinationAsync(alt, new Destination($"{rs1}:80", 1), Ct);
-            await client.AddDestinationAsync(alt, new Destination($"{rs2}:80", 1), Ct);
+        await using var topo = await LabTopology.CreateAsync(2);
+        var (director, vip, rs1, rs2) = (topo.Director, topo.Vip, topo.RealServers[0], topo.RealServers[1]);
+        using var client = IpvsClient.Open(new IpvsClientOptions { NetworkNamespace = director });
+        var web = ServiceKey.Tcp($"{vip}:80");
+        var alt = ServiceKey.Tcp($"{vip}:81");
+        await client.AddServiceAsync(new VirtualService(web) { Scheduler = "wrr" }, Ct);
+        await client.AddDestinationAsync(web, new Destination($"{rs1}:80", 1), Ct);
+        await client.AddDestinationAsync(web, new Destination($"{rs2}:80", 3), Ct);
+        await client.AddServiceAsync(new VirtualService(alt) { Scheduler = "rr" }, Ct);
+        await client.AddDestinationAsync(alt, new Destination($"{rs1}:80", 1), Ct);
+        await client.AddDestinationAsync(alt, new Destination($"{rs2}:80", 1), Ct);
 
-            var bodies = await Get(clientNs, $"http://{vip}/", 20);
-            Assert.Equal(20, bodies.Length);
-            // wrr with weights 1 and 3 over 20 connections: exactly five full rounds.
-            Assert.Equal((5, 15), (bodies.Count(b => b == "rs1"), bodies.Count(b => b == "rs2")));
-            Assert.Equal(4, (await Get(clientNs, $"http://{vip}:81/", 4)).Length);
+        var bodies = await topo.HttpGetManyAsync($"http://{vip}/", 20);
+        Assert.Equal(20, bodies.Length);
+        // wrr with weights 1 and 3 over 20 connections: exactly five full rounds.
+        Assert.Equal((5, 15), (bodies.Count(b => b == "rs1"), bodies.Count(b => b == "rs2")));
+        Assert.Equal(4, (await topo.HttpGetManyAsync($"http://{vip}:81/", 4)).Length);
 
-            // The estimator folds the per-CPU counters in every 2 s: wait for them, then for a quiet round.
-            await Settle(client, t => t.Single(e => e.Key == web).Info.Stats.Connections == 20 && t.Single(e => e.Key == alt).Info.Stats.Connections == 4);
-            var table = await client.GetTableAsync(Ct);
-            var webEntry = table.Single(e => e.Key == web);
-            var s = webEntry.Info.Stats;
-            Assert.Equal(20ul, s.Connections);
-            // At least handshake, request and close each way, for every connection.
-            Assert.True(s.InPackets >= 20 * 3 && s.OutPackets >= 20 * 3, $"packets {s.InPackets} in, {s.OutPackets} out");
-            Assert.True(s.InBytes > 0 && s.OutBytes > s.InBytes, $"bytes {s.InBytes} in, {s.OutBytes} out");
-            Assert.Equal(20ul, webEntry.Destinations.Aggregate(0ul, (n, d) => n + d.Stats.Connections));
-            Assert.Equal(s.InBytes, webEntry.Destinations.Aggregate(0ul, (n, d) => n + d.Stats.InBytes));
-            Assert.Equal([5ul, 15ul], webEntry.Destinations.OrderBy(d => d.Destination.Weight).Select(d => d.Stats.Connections));
-            Assert.Equal(4ul, table.Single(e => e.Key == alt).Info.Stats.Connections);
+        // The estimator folds the per-CPU counters in every 2 s: wait for them, then for a quiet round.
+        await Settle(client, t => t.Single(e => e.Key == web).Info.Stats.Connections == 20 && t.Single(e => e.Key == alt).Info.Stats.Connections == 4);
+        var table = await client.GetTableAsync(Ct);
+        var webEntry = table.Single(e => e.Key == web);
+        var s = webEntry.Info.Stats;
+        Assert.Equal(20ul, s.Connections);
+        // At least handshake, request and close each way, for every connection.
+        Assert.True(s.InPackets >= 20 * 3 && s.OutPackets >= 20 * 3, $"packets {s.InPackets} in, {s.OutPackets} out");
+        Assert.True(s.InBytes > 0 && s.OutBytes > s.InBytes, $"bytes {s.InBytes} in, {s.OutBytes} out");
+        Assert.Equal(20ul, webEntry.Destinations.Aggregate(0ul, (n, d) => n + d.Stats.Connections));
+        Assert.Equal(s.InBytes, webEntry.Destinations.Aggregate(0ul, (n, d) => n + d.Stats.InBytes));
+        Assert.Equal([5ul, 15ul], webEntry.Destinations.OrderBy(d => d.Destination.Weight).Select(d => d.Stats.Connections));
+        Assert.Equal(4ul, table.Single(e => e.Key == alt).Info.Stats.Connections);
 
-            // ipvsadm reads the same counters.
-            var stats = (await Proc.RunAsync("ip", "netns", "exec", director, "ipvsadm", "-Ln", "--stats", "--exact", "-t", $"{vip}:80")).EnsureSuccess().Lines;
-            Lines.Equal(
-                [
-                    StatsRow($"TCP  {vip}:80", s),
-                    .. webEntry.Destinations.OrderBy(d => d.Key.ToString(), StringComparer.Ordinal).Select(d => StatsRow($"  -> {d.Key,-28}", d.Stats)),
-                ],
-                stats.Skip(2),
-                "ipvsadm -Ln --stats --exact");
+        // ipvsadm reads the same counters.
+        var stats = (await Proc.RunAsync("ip", "netns", "exec", director, "ipvsadm", "-Ln", "--stats", "--exact", "-t", $"{vip}:80")).EnsureSuccess().Lines;
+        Lines.Equal(
+            [
+                StatsRow($"TCP  {vip}:80", s),
+                .. webEntry.Destinations.OrderBy(d => d.Key.ToString(), StringComparer.Ordinal).Select(d => StatsRow($"  -> {d.Key,-28}", d.Stats)),
+            ],
+            stats.Skip(2),
+            "ipvsadm -Ln --stats --exact");
 
-            // Zero one service: its counters and its destinations' restart from 0; the other keeps its own.
-            await client.ZeroAsync(web, Ct);
-            table = await client.GetTableAsync(Ct);
-            Assert.Equal(default, Counters(table.Single(e => e.Key == web).Info.Stats));
-            Assert.All(table.Single(e => e.Key == web).Destinations, d => Assert.Equal(default, Counters(d.Stats)));
-            Assert.Equal(4ul, table.Single(e => e.Key == alt).Info.Stats.Connections);
+        // Zero one service: its counters and its destinations' restart from 0; the other keeps its own.
+        await client.ZeroAsync(web, Ct);
+        table = await client.GetTableAsync(Ct);
+        Assert.Equal(default, Counters(table.Single(e => e.Key == web).Info.Stats));
+        Assert.All(table.Single(e => e.Key == web).Destinations, d => Assert.Equal(default, Counters(d.Stats)));
+        Assert.Equal(4ul, table.Single(e => e.Key == alt).Info.Stats.Connections);
 
-            // Zero all.
-            await client.ZeroAsync(cancellationToken: Ct);
-            table = await client.GetTableAsync(Ct);
-            Assert.All(table, e => Assert.Equal(default, Counters(e.Info.Stats)));
-            Assert.All(table.SelectMany(e => e.Destinations), d => Assert.Equal(default, Counters(d.Stats)));
-            Assert.Contains(
-                $"TCP  {vip}:81".PadRight(33) + string.Concat(Enumerable.Repeat("        0", 5)),
-                (await Proc.RunAsync("ip", "netns", "exec", director, "ipvsadm", "-Ln", "--stats", "--exact")).EnsureSuccess().Lines);
-        }
-        finally
-        {
-            await Proc.BashAsync("source lab/netns.sh; lab_topology_del \"$1\"", prefix);
-        }
+        // Zero all.
+        await client.ZeroAsync(cancellationToken: Ct);
+        table = await client.GetTableAsync(Ct);
+        Assert.All(table, e => Assert.Equal(default, Counters(e.Info.Stats)));
+        Assert.All(table.SelectMany(e => e.Destinations), d => Assert.Equal(default, Counters(d.Stats)));
+        Assert.Contains(
+            $"TCP  {vip}:81".PadRight(33) + string.Concat(Enumerable.Repeat("        0", 5)),
+            (await Proc.RunAsync("ip", "netns", "exec", director, "ipvsadm", "-Ln", "--stats", "--exact")).EnsureSuccess().Lines);
     }
-
-    private static async Task<string[]> Get(string clientNs, string url, int count) =>
-        (await Proc.BashAsync(
-            """
-            source lab/netns.sh
-            for ((i = 0; i < $3; i++)); do lab_http_get "$1" "$2" || exit 1; done
-            """, clientNs, url, count.ToString(CultureInfo.InvariantCulture))).EnsureSuccess().Lines;
 
     // Waits (up to ~8 s) until the condition holds, then until a whole estimator period passes without change.
     private static async Task Settle(IpvsClient client, Func<IReadOnlyList<ServiceEntry>, bool> ready)

@@ -230,43 +230,29 @@ public sealed class CliTests
     [Fact]
     public async Task Top_shows_per_second_rates_of_real_traffic()
     {
-        var prefix = "kc" + Guid.NewGuid().ToString("N")[..6];
-        var topo = await Proc.BashAsync(
+        await using var topo = await LabTopology.CreateAsync(2);
+        var (director, clientNs, vip, rs1, rs2) = (topo.Director, topo.Client, topo.Vip, topo.RealServers[0], topo.RealServers[1]);
+        var rules = $"-A -t {vip}:80 -s rr\n-a -t {vip}:80 -r {rs1}:80 -m -w 1\n-a -t {vip}:80 -r {rs2}:80 -m -w 2\n";
+        Assert.Equal(0, (await IpvsCommand.WithInputAsync(rules, "restore", "-", "--netns", director)).ExitCode);
+
+        // Traffic during the second and third frames.
+        var traffic = Proc.BashAsync(
             """
             source lab/netns.sh
-            lab_topology "$1" 2 >&2 || exit 1
-            printf '%s\n' "$LAB_NS_DIR" "$LAB_NS_CLI" "$LAB_VIP" "${LAB_RS_IPS[@]}"
-            """, prefix);
-        try
-        {
-            topo.EnsureSuccess();
-            var (director, clientNs, vip, rs1, rs2) = (topo.Lines[0], topo.Lines[1], topo.Lines[2], topo.Lines[3], topo.Lines[4]);
-            var rules = $"-A -t {vip}:80 -s rr\n-a -t {vip}:80 -r {rs1}:80 -m -w 1\n-a -t {vip}:80 -r {rs2}:80 -m -w 2\n";
-            Assert.Equal(0, (await IpvsCommand.WithInputAsync(rules, "restore", "-", "--netns", director)).ExitCode);
+            sleep 0.5
+            for ((i = 0; i < 40; i++)); do lab_http_get "$1" "$2" >/dev/null || exit 1; done
+            """, clientNs, $"http://{vip}/");
+        var top = await IpvsCommand.OkAsync("top", "-b", "-n", "4", "-d", "1", "--netns", director);
+        (await traffic).EnsureSuccess();
 
-            // Traffic during the second and third frames.
-            var traffic = Proc.BashAsync(
-                """
-                source lab/netns.sh
-                sleep 0.5
-                for ((i = 0; i < 40; i++)); do lab_http_get "$1" "$2" >/dev/null || exit 1; done
-                """, clientNs, $"http://{vip}/");
-            var top = await IpvsCommand.OkAsync("top", "-b", "-n", "4", "-d", "1", "--netns", director);
-            (await traffic).EnsureSuccess();
-
-            var frames = top.Stdout.Split("\n\n");
-            Assert.Equal(4, frames.Length);
-            Assert.All(frames, f => Assert.StartsWith("ipvs top - ", f, StringComparison.Ordinal));
-            Assert.All(frames, f => Assert.Contains("1 service(s), 2 destination(s) - sorted by cps", f, StringComparison.Ordinal));
-            // The service's row in some frame after the first counts new connections per second.
-            var rates = frames.Skip(1).Select(f => f.Split('\n').First(l => l.StartsWith($"tcp {vip}:80", StringComparison.Ordinal)))
-                .Select(l => int.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[5], CultureInfo.InvariantCulture)).ToList();
-            Assert.True(rates.Max() > 0, $"no connections per second in any frame:\n{top.Stdout}");
-        }
-        finally
-        {
-            await Proc.BashAsync("source lab/netns.sh; lab_topology_del \"$1\"", prefix);
-        }
+        var frames = top.Stdout.Split("\n\n");
+        Assert.Equal(4, frames.Length);
+        Assert.All(frames, f => Assert.StartsWith("ipvs top - ", f, StringComparison.Ordinal));
+        Assert.All(frames, f => Assert.Contains("1 service(s), 2 destination(s) - sorted by cps", f, StringComparison.Ordinal));
+        // The service's row in some frame after the first counts new connections per second.
+        var rates = frames.Skip(1).Select(f => f.Split('\n').First(l => l.StartsWith($"tcp {vip}:80", StringComparison.Ordinal)))
+            .Select(l => int.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[5], CultureInfo.InvariantCulture)).ToList();
+        Assert.True(rates.Max() > 0, $"no connections per second in any frame:\n{top.Stdout}");
     }
 
     [Fact]

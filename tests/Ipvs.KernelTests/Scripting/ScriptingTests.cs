@@ -141,21 +141,13 @@ public sealed class ScriptingTests
     [Fact]
     public async Task Fig18ImperativeScript_RealBackends_RemovesReaddsAndFallsBackToTheSorryServer()
     {
-        KernelLab.Require();
-        var prefix = "ks" + Guid.NewGuid().ToString("N")[..6];
-        var topo = await Proc.BashAsync(
-            """
-            source lab/netns.sh
-            lab_topology "$1" 3 >&2 || exit 1
-            printf '%s\n' "$LAB_NS_DIR" "$LAB_NS_CLI" "$LAB_VIP" "${LAB_RS_IPS[@]}"
-            """, prefix);
+        await using var topo = await LabTopology.CreateAsync(3);
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(Ct);
         Task<ScriptRunResult>? run = null;
         var log = new SyncLog();
         try
         {
-            topo.EnsureSuccess();
-            var (director, clientNs, vip, rs1, rs2, sorry) = (topo.Lines[0], topo.Lines[1], topo.Lines[2], topo.Lines[3], topo.Lines[4], topo.Lines[5]);
+            var (director, vip, rs1, rs2, sorry) = (topo.Director, topo.Vip, topo.RealServers[0], topo.RealServers[1], topo.RealServers[2]);
             using var client = IpvsClient.Open(new IpvsClientOptions { NetworkNamespace = director });
             var service = ServiceKey.Tcp($"{vip}:80");
 
@@ -186,25 +178,23 @@ public sealed class ScriptingTests
                     await Task.Delay(100, Ct);
                 }
             }
-            async Task Rs(string verb, int i) =>
-                (await Proc.BashAsync("source lab/netns.sh; lab_topology_load \"$1\"; lab_rs_" + verb + " \"$2\"", prefix, i.ToString(System.Globalization.CultureInfo.InvariantCulture))).EnsureSuccess();
 
             await Until([rs1, rs2], "both web servers in", seconds: 60); // compiling the script comes first
             Lines.SameSet(
                 [$"-A -t {vip}:80 -s wrr", $"-a -t {vip}:80 -r {rs1}:80 -m -w 1", $"-a -t {vip}:80 -r {rs2}:80 -m -w 1"],
                 await Ipvsadm(director, "-Sn"), "ipvsadm -Sn with both web servers up");
 
-            await Rs("stop", 1);
+            await topo.RealServerAsync("stop", 1);
             await Until([rs2], "rs1 removed after its HTTP server stopped");
-            await Rs("start", 1);
+            await topo.RealServerAsync("start", 1);
             await Until([rs1, rs2], "rs1 re-added after its HTTP server restarted");
 
-            await Rs("stop", 1);
-            await Rs("stop", 2);
+            await topo.RealServerAsync("stop", 1);
+            await topo.RealServerAsync("stop", 2);
             await Until([sorry], "the sorry server alone");
             Lines.SameSet([$"-A -t {vip}:80 -s wrr", $"-a -t {vip}:80 -r {sorry}:80 -m -w 1"], await Ipvsadm(director, "-Sn"), "ipvsadm -Sn with no web server up");
             // Clients really reach it through the VIP.
-            var body = (await Proc.BashAsync("source lab/netns.sh; lab_http_get \"$1\" \"$2\"", clientNs, $"http://{vip}/")).EnsureSuccess().Stdout.Trim();
+            var body = await topo.HttpGetAsync($"http://{vip}/");
             Assert.Equal("rs3", body);
 
             await cts.CancelAsync();
@@ -222,7 +212,6 @@ public sealed class ScriptingTests
             {
                 await Task.WhenAny(run, Task.Delay(TimeSpan.FromSeconds(20), CancellationToken.None));
             }
-            await Proc.BashAsync("source lab/netns.sh; lab_topology_del \"$1\"", prefix);
         }
     }
 
