@@ -93,6 +93,96 @@ public sealed class ScriptCommandTests
     }
 
     [Fact]
+    public async Task The_fig21_dsl_farm_applies_all_four_services_and_the_timeouts_and_replans_empty()
+    {
+        await using var ns = await Netns.CreateAsync();
+        // The script's timeouts are the kernel's defaults: set others first, so that applying has to change them.
+        await ns.IpvsadmOkAsync("--set", "10", "20", "30");
+
+        var apply = await IpvsCommand.OkAsync("apply", "--yes", Example("fig21-dsl-farm.csx"), "--netns", ns.Name, "--", "10.0.0.9");
+        var again = await IpvsCommand.OkAsync("plan", Example("fig21-dsl-farm.csx"), "--netns", ns.Name, "--", "10.0.0.9");
+
+        // 4 services, 11 destinations and the timeouts; checks, hooks, quorum and the sorry server
+        // are the daemon's, not the kernel's.
+        Assert.Contains("Plan: 15 to add, 1 to change, 0 to delete.", apply.Stdout, StringComparison.Ordinal);
+        Lines.SameSet(
+            [
+                "-A -t 10.0.0.9:80 -s wrr",
+                "-a -t 10.0.0.9:80 -r 192.168.0.1:80 -g -w 2",
+                "-a -t 10.0.0.9:80 -r 192.168.0.2:80 -g -w 1",
+                "-a -t 10.0.0.9:80 -r 192.168.0.3:80 -g -w 1",
+                "-A -t 10.0.0.9:443 -s wrr -p 300",
+                "-a -t 10.0.0.9:443 -r 192.168.0.1:443 -g -w 2",
+                "-a -t 10.0.0.9:443 -r 192.168.0.2:443 -g -w 1",
+                "-a -t 10.0.0.9:443 -r 192.168.0.3:443 -g -w 1",
+                "-A -u 10.0.0.9:53 -s rr",
+                "-a -u 10.0.0.9:53 -r 192.168.0.21:53 -m -w 1",
+                "-a -u 10.0.0.9:53 -r 192.168.0.22:53 -m -w 1",
+                "-A -f 1 -s sh -b sh-port",
+                "-a -f 1 -r 192.168.0.1:0 -g -w 1",
+                "-a -f 1 -r 192.168.0.2:0 -g -w 1",
+                "-a -f 1 -r 192.168.0.3:0 -g -w 1",
+            ],
+            await ns.SaveAsync(),
+            "ipvsadm -Sn");
+        Lines.Equal(["Timeout (tcp tcpfin udp): 900 120 300"], await ns.IpvsadmOkAsync("-L", "--timeout"));
+        Assert.Equal("No changes.\n", again.Stdout);
+    }
+
+    [Fact]
+    public async Task Services_declared_by_a_script_carry_real_traffic_by_their_weights_and_a_reapply_edits_them_in_place()
+    {
+        await using var topo = await LabTopology.CreateAsync(2);
+        var (vip, rs1, rs2) = (topo.Vip, topo.RealServers[0], topo.RealServers[1]);
+        var script = Path.Combine(Path.GetTempPath(), $"farm-{Guid.NewGuid():N}.csx");
+        await File.WriteAllTextAsync(script,
+            """
+            // ARGS: VIP RS1 RS2 WEIGHT1 WEIGHT2
+            VirtualServer($"{Args[0]}:80", vs =>
+            {
+                vs.LbAlgo = "wrr";
+                vs.LbKind = Nat;
+                for (int i = 1; i <= 2; i++)
+                {
+                    var weight = int.Parse(Args[2 + i]);
+                    vs.RealServer($"{Args[i]}:80", rs =>
+                    {
+                        rs.Weight = weight;
+                        rs.HealthCheck(Check.Http("/").Expect(200), every: 5.Seconds());
+                    });
+                }
+            });
+            """, Ct);
+        try
+        {
+            var apply = await IpvsCommand.OkAsync("apply", "--yes", script, "--netns", topo.Director, "--", vip, rs1, rs2, "1", "3");
+            Assert.Contains("Plan: 3 to add, 0 to change, 0 to delete.", apply.Stdout, StringComparison.Ordinal);
+
+            // wrr with weights 1 and 3 over 20 new connections: exactly five rounds.
+            var bodies = await topo.HttpGetManyAsync($"http://{vip}/", 20);
+            Assert.Equal((5, 15), (bodies.Count(b => b == "rs1"), bodies.Count(b => b == "rs2")));
+
+            // The same script with the weights swapped: two in-place edits, the service and its counters kept.
+            var swap = await IpvsCommand.OkAsync("apply", "--yes", script, "--netns", topo.Director, "--", vip, rs1, rs2, "3", "1");
+            Assert.Contains("Plan: 0 to add, 2 to change, 0 to delete.", swap.Stdout, StringComparison.Ordinal);
+            bodies = await topo.HttpGetManyAsync($"http://{vip}/", 20);
+            Assert.Equal((15, 5), (bodies.Count(b => b == "rs1"), bodies.Count(b => b == "rs2")));
+
+            // The real ipvsadm counts all 40 connections on the one service: it was never deleted and re-added.
+            var stats = await topo.IpvsadmAsync("-Ln", "--stats", "--exact", "-t", $"{vip}:80");
+            Assert.Equal("40", stats[2].Split(' ', StringSplitOptions.RemoveEmptyEntries)[2]);
+            Lines.SameSet(
+                [$"-A -t {vip}:80 -s wrr", $"-a -t {vip}:80 -r {rs1}:80 -m -w 3", $"-a -t {vip}:80 -r {rs2}:80 -m -w 1"],
+                await topo.IpvsadmAsync("-Sn"),
+                "ipvsadm -Sn");
+        }
+        finally
+        {
+            File.Delete(script);
+        }
+    }
+
+    [Fact]
     public async Task The_fig13_object_script_changes_the_kernel_at_once()
     {
         await using var ns = await Netns.CreateAsync();
