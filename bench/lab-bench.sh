@@ -42,15 +42,10 @@ mkdir -p "$RAW" "$SCRATCH" "$(dirname "$OUT")"
 rm -f "$RAW"/*.txt
 
 log() { printf 'lab-bench: %s\n' "$*" >&2; }
-sub() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.6f", b - a }'; }
-div() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1f", a / b; else print "n/a" }'; }
-mul() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.6f", a * b }'; }
-fmt() { awk -v a="$1" 'BEGIN { if (a < 0.01) printf "%.4f", a; else if (a < 10) printf "%.3f", a; else printf "%.2f", a }'; }
-ge() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a + 0 >= b + 0) }'; }
-met() { if ge "$1" "$2"; then echo "yes"; else echo "**no**"; fi; }
-# value KEY FILE: the value of a key=value line written by the bench program
-value() { awk -F= -v k="$1" '$1 == k { v = $2 } END { if (v == "") exit 1; print v }' "$2"; }
-median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+# sub div mul fmt ge met value median fresh_ns drop_table rules_file
+BENCH_NAME=lab-bench
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
 # mvalue KEY NAME...: the median of KEY over several raw files
 mvalue() {
   local key=$1 n v=()
@@ -70,25 +65,6 @@ rawvalues() {
   shift
   for n in "$@"; do out+="$(value "$key" "$RAW/$n.txt") "; done
   echo "${out% }"
-}
-
-fresh_ns() { # a new, empty namespace with loopback up (destination adds fail with EINVAL otherwise)
-  if [[ -e /run/netns/$1 ]]; then
-    echo "lab-bench: netns $1 exists already; every variant needs a fresh one" >&2
-    exit 1
-  fi
-  ip netns add "$1"
-  ip -n "$1" link set lo up
-}
-
-# IPVS keeps ONE service hash table for all namespaces: services of another namespace lengthen the
-# hash chains every add and lookup walks, and a service dump walks them all. So a finished table is
-# flushed and its namespace deleted before the next variant runs, and every variant meets the same
-# (empty) kernel; the pause lets the namespace clean-up finish.
-drop_table() {
-  ip netns exec "$1" ipvsadm -C
-  ip netns del "$1"
-  sleep 3
 }
 
 # run_lib NAME ARGS...: the bench program as one whole process, timed from outside; its key=value
@@ -166,17 +142,7 @@ a_lib_proc=$(mvalue proc_s "${a_names[@]}")
 
 # -------------------------------------------------------------- (b) restore
 RULES=$SCRATCH/rules.txt
-awk -v S="$S" -v D="$D" 'BEGIN {
-  # service i: 10.0.0.0 + i + 1, port 80; destination j (over the whole table): 172.16.0.0 + j + 1
-  for (i = 0; i < S; i++) {
-    v = i + 1; svc = sprintf("10.%d.%d.%d:80", int(v / 65536) % 256, int(v / 256) % 256, v % 256)
-    print "-A -t " svc " -s wrr"
-    for (d = 0; d < D; d++) {
-      j = i * D + d + 1
-      printf "-a -t %s -r %d.%d.%d.%d:80 -m -w 1\n", svc, 172 + int(j / 16777216), 16 + int(j / 65536) % 256, int(j / 256) % 256, j % 256
-    }
-  }
-}' >"$RULES"
+rules_file "$S" "$D" "$RULES"
 rules=$(wc -l <"$RULES")
 expected=$((S * (D + 1)))
 [[ $rules == "$expected" ]] || { log "the rules file has $rules lines, not $expected"; exit 1; }
