@@ -1,0 +1,9 @@
+global using System.Collections.Immutable;
+global using System.Net;
+global using System.Net.Sockets;
+global using System.Text;
+global using Ipvs.Checks;
+global using Ipvs.Desired;
+global using Ipvs.Model;
+global using Xunit;
+global using Ipvs.ChecksTests.Support;
