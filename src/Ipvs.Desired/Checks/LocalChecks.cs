@@ -40,9 +40,11 @@ public sealed record ProgramCheck : HealthCheck
 }
 
 /// <summary>
-/// Reads a number from a file (keepalived's FILE_CHECK with track_file): 0 fails, and otherwise the
-/// weight becomes the number times <see cref="Weight"/> (the file's value is subtracted instead
-/// with <see cref="Reverse"/>).
+/// Reads a number from a file (keepalived's FILE_CHECK with track_file). With a non-zero
+/// <see cref="Weight"/> the check stays up and adds the number times <see cref="Weight"/> to the
+/// destination's weight (subtracts it with <see cref="Reverse"/>); a destination whose weight
+/// falls to 0 or below takes no traffic. With <see cref="Weight"/> 0 the file is a flag: 0 is up,
+/// anything else down (<see cref="Reverse"/> flips it). A missing file reads as 0.
 /// </summary>
 public sealed record FileCheck : HealthCheck
 {

@@ -249,12 +249,13 @@ internal sealed partial class ImportSession
             NotMapped(track.Location, $"init_file of track_file {track.Name}: keepalived creates {track.FilePath} at start-up; the desired FILE check only reads it");
         }
         // keepalived adds value × weight to the weight, negated with "reverse"; the desired check
-        // has a non-negative multiplier and Reverse for subtracting.
+        // has a non-negative multiplier and Reverse for subtracting. With weight 0 the file is a
+        // flag (0 up, anything else down) and "reverse" flips it, so Reverse is kept as written.
         long multiplier = (long)file.Weight * (file.Reverse ? -1 : 1);
         return new FileCheck(file.FilePath)
         {
             Weight = (int)Math.Abs(multiplier),
-            Reverse = multiplier < 0,
+            Reverse = file.Weight == 0 ? file.Reverse : multiplier < 0,
             Location = ToDesired(file.Location),
         };
     }
