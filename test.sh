@@ -63,7 +63,7 @@ else
 fi
 
 step "unit tests (host)"
-for t in Ipvs.Tests Ipvs.DesiredTests Ipvs.KeepalivedTests Ipvs.ScriptingTests Ipvs.CliTests; do
+for t in Ipvs.Tests Ipvs.DesiredTests Ipvs.KeepalivedTests Ipvs.ScriptingTests Ipvs.CliTests Ipvs.ChecksTests Ipvs.DaemonTests; do
   dotnet "tests/$t/bin/Release/net10.0/$t.dll" -noColor 2>&1 | tee "$log/unit-$t.txt"
   [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
   tally "$t" "$log/unit-$t.txt" allow-skips

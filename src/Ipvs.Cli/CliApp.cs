@@ -29,6 +29,8 @@ internal static class CliApp
         root.Subcommands.Add(ConfigCommands.Apply(console, kernel));
         root.Subcommands.Add(ConfigCommands.Convert(console));
         root.Subcommands.Add(ConfigCommands.Script(console, kernel));
+        root.Subcommands.Add(RunCommand.Run(console));
+        root.Subcommands.Add(RunCommand.Status(console));
         root.Subcommands.Add(LabCommand.Create(console));
         ManPage.Install(root, console);
         return root;

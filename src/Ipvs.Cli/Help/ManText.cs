@@ -127,6 +127,30 @@ internal sealed record ManText(string[] Description, (string Code, string Meanin
                 ("ipvs script --netns lb1 examples/scripts/fig18-imperative.csx -- 10.0.1.10 10.0.1.11", "A health-check loop with arguments."),
             ],
             SeeAlsoAll),
+        "run" => new(
+            [
+                "Runs the health-checking load-balancer daemon for a configuration (a C# script, a keepalived.conf, a saved table): it checks every real server as declared (HTTP/HTTPS, TCP, UDP, DNS, SMTP, ICMP, programs, files, C# lambdas), keeps each service's pool in the kernel with the minimal changes, and follows keepalived's rules for inhibit_on_failure, quorum with hysteresis, the sorry server, alpha and omega, plus slow start and notify hooks.",
+                "Graceful drain: a destination that leaves (failed, removed from the configuration, or pushed out by the sorry server) first gets weight 0 and is deleted once its active and inactive connections reach 0 or --drain-timeout passes. Drains, the managed services and the failed destinations are kept in --state-dir, so a restart (even after kill -9) carries on: the existing table is adopted as it is, with no flush and no re-adding.",
+                "Reload on SIGHUP or when the file changes: the new configuration is validated whole first; with errors they are logged with their places and the running configuration stays; otherwise only the minimal plan is applied, and checks whose target and settings are unchanged keep their state. On SIGTERM the table stays as it is (traffic goes on) unless --flush-on-stop. Under systemd (Type=notify) it reports readiness and reloads.",
+                "GET /metrics (Prometheus text; node_exporter's node_ipvs_backend_* names), /healthz and /status (JSON; `ipvs status` prints it) on --listen, 127.0.0.1:9323 by default.",
+            ],
+            [("0", "Stopped by SIGTERM or SIGINT."), ("1", "The kernel or the state file failed at start."), ("2", "The configuration has errors; nothing was applied.")],
+            [
+                ("ipvs run examples/web.csx", "Run the example web farm."),
+                ("ipvs run --drain-timeout 60 /etc/keepalived/keepalived.conf", "Take over from keepalived with the same configuration."),
+                ("kill -HUP $(pidof ipvs)", "Reload."),
+            ],
+            SeeAlsoAll),
+        "status" => new(
+            [
+                "Asks a running `ipvs run` (at --listen) for its status and prints every service with its quorum and sorry-server state, and every destination with its state (up, ramping, down, draining, sorry), its weight and the kernel's, its connections, its checks with their runs, failures and latency, and the last error. With -o json it prints the daemon's JSON document as it is.",
+            ],
+            [("0", "Printed."), ("1", "No daemon answered.")],
+            [
+                ("ipvs status", "The local daemon's status."),
+                ("ipvs status -o json | jq '.services[].destinations[] | select(.state != \"up\")'", "Destinations that are not serving."),
+            ],
+            SeeAlsoAll),
         "lab" => new(
             [
                 "Boots the kernel lab, a Linux 6.1 kernel with IPVS that runs as an ordinary process (user-mode Linux) and sees this machine's files, and runs COMMAND in it as root, in the current directory. With no COMMAND it starts an interactive shell on your terminal. Any ipvs, ipvsadm or keepalived command or config can be tried there on a real IPVS kernel, without root and without IPVS on this machine.",

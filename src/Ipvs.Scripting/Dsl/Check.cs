@@ -107,6 +107,27 @@ public static class CheckExtensions
         return (T)(check with { ReadTimeout = timeout });
     }
 
+    /// <summary>Kill the program and count a failure after this long (misc_timeout).</summary>
+    public static ProgramCheck Timeout(this ProgramCheck check, TimeSpan timeout)
+    {
+        ArgumentNullException.ThrowIfNull(check);
+        return check with { Timeout = timeout };
+    }
+
+    /// <summary>The program's exit status sets the weight: 2 to 255 pass with weight status − 2 (misc_dynamic).</summary>
+    public static ProgramCheck DynamicWeight(this ProgramCheck check)
+    {
+        ArgumentNullException.ThrowIfNull(check);
+        return check with { DynamicWeight = true };
+    }
+
+    /// <summary>Run the program as this user (keepalived's script user).</summary>
+    public static ProgramCheck As(this ProgramCheck check, string user)
+    {
+        ArgumentNullException.ThrowIfNull(check);
+        return check with { User = user };
+    }
+
     /// <summary>Spreads the first checks out by a random delay of up to this long (warmup).</summary>
     public static T WarmUp<T>(this T check, TimeSpan warmUp) where T : HealthCheck
     {

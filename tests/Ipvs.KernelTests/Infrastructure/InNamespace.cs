@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Ipvs.KernelTests.Keepalived;
+namespace Ipvs.KernelTests.Infrastructure;
 
 /// <summary>
 /// Work done inside another network namespace without starting a process (in the lab every

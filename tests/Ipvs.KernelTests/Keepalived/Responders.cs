@@ -5,6 +5,7 @@ using System.Security.Authentication;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
+using Ipvs.KernelTests.Infrastructure;
 
 namespace Ipvs.KernelTests.Keepalived;
 
