@@ -24,40 +24,26 @@ public static class DaemonHost
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(source);
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
-        builder.Logging.ClearProviders();
-        if (settings.JsonLogs)
+        using var client = IpvsClient.Open(new IpvsClientOptions { NetworkNamespace = settings.NetworkNamespace });
+        var exit = new DaemonExit();
+        // With endpoints, a web application (Kestrel); without, a plain host: no port is opened at all.
+        IHost host;
+        if (settings.Listen is { } listen)
         {
-            builder.Logging.AddJsonConsole(o => o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffzzz ");
+            var web = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+            web.WebHost.UseSetting(Microsoft.AspNetCore.Hosting.WebHostDefaults.ServerUrlsKey, listen);
+            Configure(web.Services, web.Logging, settings, source, client, exit);
+            var app = web.Build();
+            MapEndpoints(app, client, app.Services.GetRequiredService<Supervisor>());
+            host = app;
         }
         else
         {
-            builder.Logging.AddSimpleConsole(o =>
-            {
-                o.SingleLine = true;
-                o.TimestampFormat = "yyyy-MM-dd HH:mm:ss.fff ";
-                o.ColorBehavior = LoggerColorBehavior.Disabled;
-            });
+            var plain = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [] });
+            Configure(plain.Services, plain.Logging, settings, source, client, exit);
+            host = plain.Build();
         }
-        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
-        // Logs go to stderr: stdout stays free for whoever runs us, and journald takes both.
-        builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
-        builder.WebHost.UseSetting(Microsoft.AspNetCore.Hosting.WebHostDefaults.ServerUrlsKey, settings.Listen ?? "http://127.0.0.1:0");
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
-
-        using var client = IpvsClient.Open(new IpvsClientOptions { NetworkNamespace = settings.NetworkNamespace });
-        var exit = new DaemonExit();
-        builder.Services.AddSingleton(exit);
-        builder.Services.AddSingleton<IIpvsClient>(client);
-        builder.Services.AddSingleton(sp => new Supervisor(client, source, settings.Engine, sp.GetRequiredService<ILoggerFactory>().CreateLogger("ipvs")));
-        builder.Services.AddHostedService<SupervisorService>();
-
-        await using var app = builder.Build();
-        var supervisor = app.Services.GetRequiredService<Supervisor>();
-        if (settings.Listen is not null)
-        {
-            MapEndpoints(app, client, supervisor);
-        }
+        var supervisor = host.Services.GetRequiredService<Supervisor>();
 
         using var hup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, ctx =>
         {
@@ -68,13 +54,47 @@ public static class DaemonHost
         using var watcher = Watch(settings.WatchFiles, supervisor);
         try
         {
-            await app.RunAsync(cancellationToken).ConfigureAwait(false);
+            await host.RunAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
         {
             await supervisor.DisposeAsync().ConfigureAwait(false);
+            if (host is IAsyncDisposable d)
+            {
+                await d.DisposeAsync().ConfigureAwait(false);
+            }
+            else
+            {
+                host.Dispose();
+            }
         }
         return exit.Code;
+    }
+
+    private static void Configure(IServiceCollection services, ILoggingBuilder logging, DaemonSettings settings, IConfigSource source, IpvsClient client, DaemonExit exit)
+    {
+        logging.ClearProviders();
+        if (settings.JsonLogs)
+        {
+            logging.AddJsonConsole(o => o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffzzz ");
+        }
+        else
+        {
+            logging.AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = "yyyy-MM-dd HH:mm:ss.fff ";
+                o.ColorBehavior = LoggerColorBehavior.Disabled;
+            });
+        }
+        logging.AddFilter("Microsoft", LogLevel.Warning);
+        // Logs go to stderr: stdout stays free for whoever runs us, and journald takes both.
+        services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
+        services.AddSingleton(exit);
+        services.AddSingleton<IIpvsClient>(client);
+        services.AddSingleton(sp => new Supervisor(client, source, settings.Engine, sp.GetRequiredService<ILoggerFactory>().CreateLogger("ipvs")));
+        services.AddHostedService<SupervisorService>();
     }
 
     private static void MapEndpoints(WebApplication app, IpvsClient client, Supervisor supervisor)

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
+using System.Net.Sockets;
 using System.Text.Json;
 using Ipvs.KernelTests.Infrastructure;
 using Ipvs.Model;
@@ -90,12 +91,16 @@ public sealed class DaemonTrafficTests
 
     private static int FreePort() => 20000 + Random.Shared.Next(20000);
 
-    [Fact]
-    public async Task A_failed_server_leaves_within_interval_times_fall_plus_1s_returns_with_slow_start_and_the_sorry_server_covers_a_total_outage()
+    [Theory]
+    [InlineData("nat")]
+    [InlineData("dr")] // the VIP on the real servers' loopback, arp_ignore/arp_announce set (lab_topology --dr)
+    public async Task A_failed_server_leaves_within_interval_times_fall_plus_1s_returns_with_slow_start_and_the_sorry_server_covers_a_total_outage(string kind)
     {
-        await using var farm = await Farm.CreateAsync(4); // rs1-3 serve, rs4 is the sorry server
-        var (rs1, rs2, rs3, sorry) = (farm.Topo.RealServers[0], farm.Topo.RealServers[1], farm.Topo.RealServers[2], farm.Topo.RealServers[3]);
-        await using var daemon = await DaemonProcess.StartAsync(farm.Topo.Director, WebCsx, farm.StateDir, FreePort(), ["--drain-timeout", "5"], farm.Args(3));
+        await using var farm = await Farm.CreateAsync(4, kind == "dr" ? "--dr" : ""); // rs1-3 serve, rs4 is the sorry server
+        var (rs1, sorry) = (farm.Topo.RealServers[0], farm.Topo.RealServers[3]);
+        await using var daemon = await DaemonProcess.StartAsync(farm.Topo.Director, WebCsx, farm.StateDir, FreePort(), ["--drain-timeout", "5"], farm.Args(3, kind));
+        var forwarding = kind == "dr" ? ForwardingMethod.DirectRoute : ForwardingMethod.Masquerade;
+        Assert.All((await farm.Client.GetDestinationsAsync(farm.Service, Ct)).Where(d => d.Destination.Weight > 0), d => Assert.Equal(forwarding, d.Destination.Forwarding));
         await farm.UntilAsync(w => w.Count == 3 && w.Values.All(v => v == 10), "the three servers at weight 10", TimeSpan.FromSeconds(20), daemon);
         using var traffic = TrafficStream.Start(farm.Topo.Client, farm.VipEndpoint);
         await traffic.WaitForAsync(20, TimeSpan.FromSeconds(30));
@@ -283,5 +288,71 @@ public sealed class DaemonTrafficTests
         // Every hung program and its child were killed: at most the current run's pair is alive.
         var alive = (await Proc.RunAsync("pgrep", ["-f", "sleep 300[12]"])).Lines.Length;
         Assert.True(alive <= 2, $"{alive} processes of the hung check are alive");
+    }
+
+    [Fact]
+    public async Task Under_systemd_it_reports_ready_reloading_and_stopping_and_its_metrics_use_node_exporters_names()
+    {
+        await using var farm = await Farm.CreateAsync(2);
+        var socketPath = Path.Combine(farm.StateDir, "notify.sock");
+        using var notify = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
+        notify.Bind(new UnixDomainSocketEndPoint(socketPath));
+        var messages = new List<string>();
+        var listening = Task.Run(() =>
+        {
+            var buffer = new byte[4096];
+            try
+            {
+                while (true)
+                {
+                    int n = notify.Receive(buffer);
+                    lock (messages)
+                    {
+                        messages.Add(System.Text.Encoding.UTF8.GetString(buffer, 0, n));
+                    }
+                }
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
+            }
+        }, Ct);
+        string[] Said()
+        {
+            lock (messages)
+            {
+                return [.. messages];
+            }
+        }
+
+        await using var daemon = await DaemonProcess.StartAsync(farm.Topo.Director, WebCsx, farm.StateDir, FreePort(), ["--no-watch"], farm.Args(1),
+            new Dictionary<string, string> { ["NOTIFY_SOCKET"] = socketPath });
+        await farm.UntilAsync(w => w.Count == 1, "the one server", TimeSpan.FromSeconds(20), daemon);
+        await WaitAsync(() => Said().Any(m => m.StartsWith("READY=1", StringComparison.Ordinal)), "READY=1");
+
+        var metrics = daemon.Get("/metrics").Split('\n');
+        var vip = farm.Topo.Vip;
+        var rs1 = farm.Topo.RealServers[0];
+        Assert.Contains($"node_ipvs_backend_weight{{local_address=\"{vip}\",local_port=\"80\",local_mark=\"\",proto=\"TCP\",remote_address=\"{rs1}\",remote_port=\"80\"}} 10", metrics);
+        Assert.Contains(metrics, l => l.StartsWith("node_ipvs_backend_connections_active{", StringComparison.Ordinal));
+        Assert.Contains(metrics, l => l.StartsWith($"ipvs_check_up{{check=\"http {rs1}:80 /\"}} 1", StringComparison.Ordinal));
+        Assert.Contains(metrics, l => l.StartsWith("ipvs_reconcile_duration_seconds_count ", StringComparison.Ordinal));
+        Assert.Equal("ok\n", daemon.Get("/healthz"));
+
+        daemon.Hup();
+        await WaitAsync(() => Said().Any(m => m.StartsWith("RELOADING=1", StringComparison.Ordinal)), "RELOADING=1");
+        Assert.Equal(0, await daemon.StopAsync());
+        await WaitAsync(() => Said().Any(m => m.StartsWith("STOPPING=1", StringComparison.Ordinal)), "STOPPING=1");
+        notify.Dispose();
+        await listening;
+
+        async Task WaitAsync(Func<bool> condition, string what)
+        {
+            var clock = Stopwatch.StartNew();
+            while (!condition())
+            {
+                Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"no {what} on the notify socket; got [{string.Join(" | ", Said())}]\n{daemon.LogText}");
+                await Task.Delay(100, Ct);
+            }
+        }
     }
 }

@@ -55,13 +55,18 @@ internal sealed class DaemonProcess : IAsyncDisposable
     public static string Binary => Path.Combine(KernelLab.RepoRoot, "src/Ipvs.Cli/bin/Release/net10.0/ipvs");
 
     /// <summary>Starts `ipvs run CONFIG ARGS` in NS and waits until it says it is ready.</summary>
-    public static async Task<DaemonProcess> StartAsync(string ns, string config, string stateDir, int port, IEnumerable<string>? options = null, IEnumerable<string>? scriptArgs = null)
+    public static async Task<DaemonProcess> StartAsync(string ns, string config, string stateDir, int port, IEnumerable<string>? options = null, IEnumerable<string>? scriptArgs = null,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         Assert.True(File.Exists(Binary), $"{Binary} is missing; build src/Ipvs.Cli first");
         var psi = new ProcessStartInfo("ip") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
         foreach (var a in (string[])["netns", "exec", ns, Binary, "run", config, "--state-dir", stateDir, "--listen", $"http://127.0.0.1:{port}", .. options ?? [], "--", .. scriptArgs ?? []])
         {
             psi.ArgumentList.Add(a);
+        }
+        foreach (var (k, v) in environment ?? new Dictionary<string, string>())
+        {
+            psi.Environment[k] = v;
         }
         var daemon = new DaemonProcess(Process.Start(psi)!, ns, port);
         await daemon.WaitForLogAsync("Ready", TimeSpan.FromSeconds(90));
