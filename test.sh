@@ -87,11 +87,14 @@ else
   echo "test.sh: the NativeAOT publish of ipvsadm failed" >&2; failed=$((failed + 1)); status=1
 fi
 
-step "main job smoke test (README command 1)"
-if bash examples/ThesisFig13/run.sh 2>&1 | tee "$log/main.txt" && grep -q 'd1.Weight => 3' "$log/main.txt" \
-   && grep -Eq -- '-> 192\.168\.0\.1:80 +Masq +3' "$log/main.txt"; then
+step "main job smoke test (README command 1): ipvs run with traffic, a failure and a return"
+if bash examples/web-farm.sh 2>&1 | tee "$log/main.txt" \
+   && grep -Eq '^   rs1 out of rotation after [0-9]+ ms' "$log/main.txt" \
+   && sed -n '/^== after:/,/^== the daemon said/p' "$log/main.txt" | grep -Eq '^   rs1 +[0-9]+ requests' \
+   && ! grep -q 'FAILED' "$log/main.txt"; then
   passed=$((passed + 1))
 else
+  echo "test.sh: the main job (examples/web-farm.sh) did not show the failure and the return" >&2
   failed=$((failed + 1)); status=1
 fi
 

@@ -399,6 +399,8 @@ public sealed class Supervisor : IAsyncDisposable
             {
                 Counters.ReconcileErrors++;
             }
+            // The status shows the kernel as it is now, not as it was before the changes.
+            table = await _client.GetTableAsync(cancellationToken).ConfigureAwait(false);
         }
 
         Counters.Reconciles++;
