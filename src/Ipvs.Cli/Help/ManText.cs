@@ -138,7 +138,7 @@ internal sealed record ManText(string[] Description, (string Code, string Meanin
             [
                 ("ipvs run examples/web.csx", "Run the example web farm."),
                 ("ipvs run --drain-timeout 60 /etc/keepalived/keepalived.conf", "Take over from keepalived with the same configuration."),
-                ("kill -HUP $(pidof ipvs)", "Reload."),
+                ("systemctl reload ipvs-run", "Reload under systemd (dist/systemd/ipvs-run.service); SIGHUP does the same."),
             ],
             SeeAlsoAll),
         "status" => new(

@@ -91,6 +91,14 @@ public sealed class DaemonTrafficTests
 
     private static int FreePort() => 20000 + Random.Shared.Next(20000);
 
+    // web.csx with its list of web servers fixed in the script instead of taken from the arguments.
+    private static string WithServers(string webCsx, string[] servers)
+    {
+        const string line = "var servers = Opt(\"servers\", \"192.168.0.1,192.168.0.2,192.168.0.3\").Split(',', StringSplitOptions.RemoveEmptyEntries);";
+        Assert.Contains(line, webCsx, StringComparison.Ordinal);
+        return webCsx.Replace(line, $"string[] servers = [{string.Join(", ", servers.Select(s => $"\"{s}\""))}];", StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("nat")]
     [InlineData("dr")] // the VIP on the real servers' loopback, arp_ignore/arp_announce set (lab_topology --dr)
@@ -174,11 +182,8 @@ public sealed class DaemonTrafficTests
 
         // (d) The script now lists rs1, rs2 and rs4 (rs3 removed, rs4 added) and rs2 gets weight 20.
         var text = await File.ReadAllTextAsync(WebCsx, Ct);
-        await File.WriteAllTextAsync(config, text.Replace(
-            "rs.Weight = weight;",
-            $"rs.Weight = server == \"{rs[1]}\" ? 20 : weight;", StringComparison.Ordinal).Replace(
-            "var servers = Opt(\"servers\", \"192.168.0.1,192.168.0.2,192.168.0.3\").Split(',', StringSplitOptions.RemoveEmptyEntries);",
-            $"string[] servers = [\"{rs[0]}\", \"{rs[1]}\", \"{rs[3]}\"];", StringComparison.Ordinal), Ct);
+        await File.WriteAllTextAsync(config, WithServers(text, [rs[0], rs[1], rs[3]]).Replace(
+            "rs.Weight = weight;", $"rs.Weight = server == \"{rs[1]}\" ? 20 : weight;", StringComparison.Ordinal), Ct);
         int mark = daemon.Log.Length;
         daemon.Hup();
         await daemon.WaitForLogAsync("Reloaded", TimeSpan.FromSeconds(60), mark);
@@ -222,10 +227,7 @@ public sealed class DaemonTrafficTests
             await traffic.WaitForAsync(20, TimeSpan.FromSeconds(30));
 
             // Start a drain: rs3 leaves the configuration; its finished connections keep it draining for a while.
-            var text = await File.ReadAllTextAsync(WebCsx, Ct);
-            await File.WriteAllTextAsync(config, text.Replace(
-                "var servers = Opt(\"servers\", \"192.168.0.1,192.168.0.2,192.168.0.3\").Split(',', StringSplitOptions.RemoveEmptyEntries);",
-                $"string[] servers = [\"{rs[0]}\", \"{rs[1]}\"];", StringComparison.Ordinal), Ct);
+            await File.WriteAllTextAsync(config, WithServers(await File.ReadAllTextAsync(WebCsx, Ct), [rs[0], rs[1]]), Ct);
             int mark = daemon.Log.Length;
             daemon.Hup();
             await daemon.WaitForLogAsync($"Draining {rs[2]}:80", TimeSpan.FromSeconds(60), mark);
