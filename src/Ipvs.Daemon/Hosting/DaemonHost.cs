@@ -112,6 +112,8 @@ public static class DaemonHost
     }
 
     // A change to any configuration file reloads, once the writes settle (editors write in steps).
+    // inotify (FileSystemWatcher) sees changes at once on local filesystems; a stat of each file
+    // every 2 s catches them where inotify sees nothing (NFS, FUSE, user-mode Linux's hostfs).
     private static IDisposable? Watch(IReadOnlyList<string> files, Supervisor supervisor)
     {
         if (files.Count == 0)
@@ -119,19 +121,27 @@ public static class DaemonHost
             return null;
         }
         var full = files.Select(Path.GetFullPath).ToHashSet(StringComparer.Ordinal);
+        var seen = full.ToDictionary(f => f, Stamp, StringComparer.Ordinal);
         var watchers = new List<FileSystemWatcher>();
         Timer? debounce = null;
         var gate = new Lock();
-        void Changed(object? sender, FileSystemEventArgs e)
+        void Reload(string name)
         {
-            if (!full.Contains(Path.GetFullPath(e.FullPath)) && !(e is RenamedEventArgs r && full.Contains(Path.GetFullPath(r.OldFullPath))))
-            {
-                return;
-            }
             lock (gate)
             {
+                foreach (var f in full)
+                {
+                    seen[f] = Stamp(f);
+                }
                 debounce?.Dispose();
-                debounce = new Timer(_ => supervisor.RequestReload($"{e.Name} changed"), null, TimeSpan.FromMilliseconds(500), Timeout.InfiniteTimeSpan);
+                debounce = new Timer(_ => supervisor.RequestReload($"{name} changed"), null, TimeSpan.FromMilliseconds(500), Timeout.InfiniteTimeSpan);
+            }
+        }
+        void Changed(object? sender, FileSystemEventArgs e)
+        {
+            if (full.Contains(Path.GetFullPath(e.FullPath)) || (e is RenamedEventArgs r && full.Contains(Path.GetFullPath(r.OldFullPath))))
+            {
+                Reload(e.Name ?? e.FullPath);
             }
         }
         foreach (var dir in full.Select(Path.GetDirectoryName).Distinct(StringComparer.Ordinal))
@@ -143,13 +153,33 @@ public static class DaemonHost
             w.EnableRaisingEvents = true;
             watchers.Add(w);
         }
+        var poll = new Timer(_ =>
+        {
+            string? changed = null;
+            lock (gate)
+            {
+                changed = full.FirstOrDefault(f => seen[f] != Stamp(f));
+            }
+            if (changed is not null)
+            {
+                Reload(Path.GetFileName(changed));
+            }
+        }, null, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(2));
         return new Watchers(watchers, () =>
         {
+            poll.Dispose();
             lock (gate)
             {
                 debounce?.Dispose();
             }
         });
+    }
+
+    // What tells a change: modification time and length (a missing file is a state of its own).
+    private static (DateTime, long) Stamp(string path)
+    {
+        var info = new FileInfo(path);
+        return info.Exists ? (info.LastWriteTimeUtc, info.Length) : (DateTime.MinValue, -1);
     }
 
     private sealed class Watchers(List<FileSystemWatcher> watchers, Action onDispose) : IDisposable

@@ -357,4 +357,61 @@ public sealed class DaemonTrafficTests
             }
         }
     }
+
+    [Fact]
+    public async Task Notify_hooks_run_as_programs_and_as_CSharp_callbacks_and_an_edited_file_reloads_by_itself()
+    {
+        await using var farm = await Farm.CreateAsync(2);
+        var (rs1, rs2) = (farm.Topo.RealServers[0], farm.Topo.RealServers[1]);
+        var events = Path.Combine(farm.StateDir, "events.txt");
+        var script = Path.Combine(farm.StateDir, "hooks.csx");
+        string Script(int weight) => $$"""
+            VirtualServer("{{farm.Topo.Vip}}:80", vs =>
+            {
+                vs.LbAlgo = "wrr";
+                vs.Quorum = 2;
+                // A program with the event in its environment; no shell unless asked for.
+                vs.QuorumDown("/bin/sh", "-c", "echo program $IPVS_EVENT $IPVS_SERVICE >> {{events}}");
+                foreach (var ip in new[] { "{{rs1}}", "{{rs2}}" })
+                {
+                    vs.RealServer($"{ip}:80", rs =>
+                    {
+                        rs.Weight = {{weight}};
+                        rs.HealthCheck(Check.Http("/"), every: 1.Seconds(), retries: 0);
+                        rs.NotifyDown("/bin/sh", "-c", "echo program $IPVS_EVENT $IPVS_DESTINATION >> {{events}}");
+                        // A C# callback, in the daemon's process.
+                        rs.NotifyUp(e => System.IO.File.AppendAllText("{{events}}", $"csharp {e.Event} {e.Destination}\n"));
+                    });
+                }
+            });
+            """;
+        await File.WriteAllTextAsync(script, Script(1), Ct);
+        await using var daemon = await DaemonProcess.StartAsync(farm.Topo.Director, script, farm.StateDir, FreePort());
+        await farm.UntilAsync(w => w.Count == 2 && w.Values.All(v => v == 1), "two servers at weight 1", TimeSpan.FromSeconds(20), daemon);
+
+        await farm.Topo.RealServerAsync("stop", 1);
+        await farm.UntilAsync(w => !w.ContainsKey(rs1) || w[rs1] == 0, "rs1 out", TimeSpan.FromSeconds(15), daemon);
+        await farm.Topo.RealServerAsync("start", 1);
+        await farm.UntilAsync(w => w.GetValueOrDefault(rs1) == 1, "rs1 back", TimeSpan.FromSeconds(15), daemon);
+        await EventuallyAsync(() => File.Exists(events) && File.ReadAllLines(events).Length >= 3, "three hook events", daemon);
+        string[] expected = [$"program down {rs1}:80", $"program quorum_down tcp:{farm.Topo.Vip}:80", $"csharp Up {rs1}:80"];
+        Assert.Equal(expected.Order(StringComparer.Ordinal), File.ReadAllLines(events).Order(StringComparer.Ordinal));
+
+        // Saving the file is enough: no signal.
+        int mark = daemon.Log.Length;
+        await File.WriteAllTextAsync(script, Script(7), Ct);
+        await daemon.WaitForLogAsync("Reloaded", TimeSpan.FromSeconds(60), mark);
+        await farm.UntilAsync(w => w.Count == 2 && w.Values.All(v => v == 7), "both servers at weight 7 after the edit", TimeSpan.FromSeconds(20), daemon);
+        Assert.Contains(daemon.Log.Skip(mark), l => l.Contains("hooks.csx changed", StringComparison.Ordinal));
+    }
+
+    private static async Task EventuallyAsync(Func<bool> condition, string what, DaemonProcess daemon)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!condition())
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"no {what} within 20 s\n{daemon.LogText}");
+            await Task.Delay(100, Ct);
+        }
+    }
 }
