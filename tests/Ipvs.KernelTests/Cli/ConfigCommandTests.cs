@@ -168,9 +168,16 @@ public sealed class ScriptCommandTests
             bodies = await topo.HttpGetManyAsync($"http://{vip}/", 20);
             Assert.Equal((15, 5), (bodies.Count(b => b == "rs1"), bodies.Count(b => b == "rs2")));
 
-            // The real ipvsadm counts all 40 connections on the one service: it was never deleted and re-added.
-            var stats = await topo.IpvsadmAsync("-Ln", "--stats", "--exact", "-t", $"{vip}:80");
-            Assert.Equal("40", stats[2].Split(' ', StringSplitOptions.RemoveEmptyEntries)[2]);
+            // The real ipvsadm counts all 40 connections on the one service: it was never deleted and
+            // re-added. The kernel folds its per-CPU counters into the totals every 2 s: wait for that.
+            string connections = "";
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            while ((connections = (await topo.IpvsadmAsync("-Ln", "--stats", "--exact", "-t", $"{vip}:80"))[2].Split(' ', StringSplitOptions.RemoveEmptyEntries)[2]) != "40"
+                && clock.Elapsed < TimeSpan.FromSeconds(8))
+            {
+                await Task.Delay(250, Ct);
+            }
+            Assert.Equal("40", connections);
             Lines.SameSet(
                 [$"-A -t {vip}:80 -s wrr", $"-a -t {vip}:80 -r {rs1}:80 -m -w 3", $"-a -t {vip}:80 -r {rs2}:80 -m -w 1"],
                 await topo.IpvsadmAsync("-Sn"),
