@@ -58,6 +58,55 @@ public sealed partial class IpvsClient
         }
     }
 
+    /// <summary>
+    /// All services with statistics, in kernel order, read with a single dump: what the kernel
+    /// sends, without the second read <see cref="GetServicesAsync"/> makes of a dump that spans
+    /// several datagrams to be sure no service went unseen while other processes changed the
+    /// table. Services the kernel sends twice (which happens when another network namespace
+    /// changes its services mid-dump) are listed once. For a caller that reads the table the way
+    /// ipvsadm does (this dump, then <see cref="DumpDestinationsAsync"/> per service) and would
+    /// rather not pay for the second read.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the wait for the socket.</param>
+    /// <exception cref="IpvsException">The kernel refused the dump.</exception>
+    public async Task<IReadOnlyList<VirtualServiceInfo>> DumpServicesAsync(CancellationToken cancellationToken = default)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return DumpServicesOnce().Items;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// A service's destinations, in kernel order, read with one dump and without first asking
+    /// whether the service exists: a missing service reads as no destinations, which is how the
+    /// kernel answers. Half the requests of <see cref="GetDestinationsAsync"/>, for a caller that
+    /// goes through services it has just listed and would rather not hold every destination at
+    /// once (ipvsadm -L reads a big table this way, one service at a time).
+    /// </summary>
+    /// <param name="service">The service.</param>
+    /// <param name="cancellationToken">Cancels the wait for the socket.</param>
+    /// <exception cref="ArgumentException">The key is empty.</exception>
+    /// <exception cref="IpvsException">The kernel refused the dump.</exception>
+    public async Task<IReadOnlyList<DestinationInfo>> DumpDestinationsAsync(ServiceKey service, CancellationToken cancellationToken = default)
+    {
+        RequireKey(service);
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return DumpDestinations(service);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
     /// <inheritdoc />
     /// <remarks>
     /// IPVS never flags a dump as interrupted, and a service dump resumes by position, so a service

@@ -11,8 +11,20 @@ namespace Ipvs.Admin.Commands;
 /// then go through the library's batch API; listing lines print in their place. With
 /// --atomic, a change the kernel refuses makes every applied change be undone.
 /// </summary>
+/// <remarks>
+/// The script is read twice: once to check every line, then again to send the changes. A line in
+/// the forms ipvsadm -S writes is read straight from its bytes (<see cref="RestoreFastPath"/>),
+/// quickly and the same way both times, so nothing of it is kept in between; only what the full
+/// parser read is kept (its operation or step). Keeping an operation per line instead was 15 MB
+/// for 110,000 lines, all of it fresh pages (dear in the lab: ~60 µs each); reading a line again
+/// costs about a microsecond.
+/// </remarks>
 internal static class RestoreCommand
 {
+    // Operations per batch when a long run of changes is sent in batches: the client reuses its
+    // status array up to this many, and sends this many per datagram by default.
+    private const int ChunkSize = 1024;
+
     internal abstract record Step(ScriptLine Line);
 
     internal sealed record ChangeStep(ScriptLine Line, IpvsOperation Operation) : Step(Line);
@@ -21,11 +33,6 @@ internal static class RestoreCommand
 
     internal sealed record TextStep(ScriptLine Line, string Text) : Step(Line);
 
-    // A checked line as -R keeps it until everything is checked: for a change only its number
-    // and operation (the line's words and text are dropped at once; for 110,000 lines they would
-    // be tens of MB of fresh pages, dear in the lab), otherwise the step itself.
-    private readonly record struct Planned(int Number, IpvsOperation? Operation, Step? Step);
-
     public static int Run(KernelSession session, Terminal t, CommandEntry restore, Func<Stream> stdin)
     {
         byte[] input;
@@ -33,35 +40,14 @@ internal static class RestoreCommand
         {
             input = ReadAll(s);
         }
-        string program = restore.Program;
-
-        var plan = new List<Planned>();
-        int firstCode = 0;
-        foreach (var line in RestoreScript.Lines(input, withText: false))
-        {
-            try
-            {
-                var step = Check(line, program);
-                plan.Add(step is ChangeStep c ? new Planned(line.Number, c.Operation, null) : new Planned(line.Number, null, step));
-            }
-            catch (AdminExit e)
-            {
-                string message = e.Crash
-                    ? "empty scheduler flag list (ipvsadm crashes on it)"
-                    : e.Stderr.TrimEnd('\n').Replace("\n", " ", StringComparison.Ordinal);
-                t.Err($"{program} -R: line {line.Number}: {message}\n");
-                if (firstCode == 0)
-                {
-                    firstCode = e.Code == 0 ? 2 : e.Code;
-                }
-            }
-        }
+        var script = new Script(input, restore.Program);
+        int firstCode = script.Check(t, session.Client.Capabilities);
         if (firstCode != 0)
         {
-            t.Err($"{program} -R: nothing applied\n");
+            t.Err($"{restore.Program} -R: nothing applied\n");
             return firstCode;
         }
-        return restore.Atomic ? RunAtomic(session, t, plan, program) : RunPlain(session, t, plan);
+        return restore.Atomic ? RunAtomic(session, t, script, restore.Program) : RunPlain(session, t, script);
     }
 
     // All of a stream: into an array of the file's size when stdin is a file, else one grown by
@@ -129,59 +115,122 @@ internal static class RestoreCommand
         };
     }
 
-    private static int RunPlain(KernelSession session, Terminal t, List<Planned> plan)
+    private static int RunPlain(KernelSession session, Terminal t, Script script)
     {
         int result = 0;
-        var batch = new List<IpvsOperation>();
-        foreach (var p in plan)
+        var run = new PlainRun(session, t);
+        foreach (var item in script.Replay())
         {
-            if (p.Operation is { } op)
+            if (item.Operation is { } op)
             {
-                batch.Add(op);
+                run.Add(op, script.MustGoWhole(item.Run));
                 continue;
             }
-            result = Flush(session, t, batch, result);
-            batch.Clear();
-            if (p.Step is TextStep text)
+            result = run.Finish(result);
+            if (item.Step is TextStep text)
             {
                 t.Out(text.Text);
                 return 0; // -h and -v end ipvsadm, in -R too
             }
-            ListCommands.Run(session, t, ((ListStep)p.Step!).Entry);
+            ListCommands.Run(session, t, ((ListStep)item.Step!).Entry);
             result = 0;
         }
-        return Flush(session, t, batch, result);
+        return run.Finish(result);
     }
 
-    // Sends a run of changes in one batch. Like ipvsadm, each refusal is printed and the
-    // status is that of the last line.
-    private static int Flush(KernelSession session, Terminal t, List<IpvsOperation> batch, int result)
+    /// <summary>
+    /// A run of changes between two other steps, sent as ipvsadm -R (ours) sends it: like
+    /// ipvsadm, each refusal is printed and the status is that of the last line. The library
+    /// checks a batch whole before its first send and refuses it whole; when the check showed
+    /// that this run passes it, the run goes in batches of <see cref="ChunkSize"/> as it is read,
+    /// which keeps the client's per-operation arrays small and reused (one batch of 110,000
+    /// operations allocated some 6 MB of them: fresh pages). The kernel sees the same requests in
+    /// the same order, and the output is the same: refusals are printed when the run ends, and an
+    /// error of a send replaces them (the run's later changes are not sent), as it would have.
+    /// </summary>
+    private sealed class PlainRun(KernelSession session, Terminal t)
     {
-        if (batch.Count == 0)
+        private readonly List<IpvsOperation> _pending = new(ChunkSize);
+        private readonly List<string> _refusals = [];
+        private int _count;
+        private bool _whole;
+        private bool _last;
+        private string? _error;
+
+        /// <summary>The next change of the run; <paramref name="whole"/>: the run goes as one batch.</summary>
+        public void Add(IpvsOperation op, bool whole)
         {
-            return result;
-        }
-        BatchResult outcome;
-        try
-        {
-            outcome = session.Client.ExecuteAsync(batch).GetAwaiter().GetResult();
-        }
-        catch (Exception e) when (e is NetlinkException or ArgumentException or NotSupportedException)
-        {
-            t.Err(KernelErrors.Message(e) + "\n");
-            return 255;
-        }
-        foreach (var r in outcome)
-        {
-            if (!r.Succeeded)
+            _count++;
+            _whole = whole;
+            if (_error is not null)
             {
-                t.Err(KernelErrors.Message(r.ToException()!) + "\n");
+                return; // a send failed: the run's later changes are not sent
+            }
+            _pending.Add(op);
+            if (!whole && _pending.Count == ChunkSize)
+            {
+                Send();
             }
         }
-        return outcome[^1].Succeeded ? 0 : 255;
+
+        /// <summary>Sends what is left and reports the run; the status of the command so far.</summary>
+        public int Finish(int result)
+        {
+            if (_count == 0)
+            {
+                return result; // no changes since the last step
+            }
+            if (_pending.Count > 0)
+            {
+                Send();
+            }
+            if (_error is not null)
+            {
+                t.Err(_error + "\n");
+                result = 255;
+            }
+            else
+            {
+                foreach (string refusal in _refusals)
+                {
+                    t.Err(refusal + "\n");
+                }
+                result = _last ? 0 : 255;
+            }
+            _refusals.Clear();
+            _count = 0;
+            _error = null;
+            return result;
+        }
+
+        private void Send()
+        {
+            BatchResult outcome;
+            try
+            {
+                outcome = session.Client.ExecuteAsync(_pending).GetAwaiter().GetResult();
+            }
+            catch (Exception e) when (e is NetlinkException or ArgumentException or NotSupportedException)
+            {
+                _error = KernelErrors.Message(e);
+                return;
+            }
+            finally
+            {
+                _pending.Clear();
+            }
+            for (int i = 0; i < outcome.Count; i++)
+            {
+                if (!outcome[i].Succeeded)
+                {
+                    _refusals.Add(KernelErrors.Message(outcome[i].ToException()!));
+                }
+            }
+            _last = outcome[^1].Succeeded;
+        }
     }
 
-    private static int RunAtomic(KernelSession session, Terminal t, List<Planned> plan, string program)
+    private static int RunAtomic(KernelSession session, Terminal t, Script script, string program)
     {
         UndoJournal journal;
         try
@@ -193,27 +242,31 @@ internal static class RestoreCommand
             t.Err(KernelErrors.Message(e) + "\n");
             return 255;
         }
-        var batch = new List<Planned>();
+        var batch = new List<IpvsOperation>();
+        var numbers = new List<int>();
         int result = 0;
-        for (int i = 0; i <= plan.Count; i++)
+        using var items = script.Replay().GetEnumerator();
+        while (true)
         {
-            Planned? p = i < plan.Count ? plan[i] : null;
-            if (p is { Operation: not null } change)
+            bool more = items.MoveNext();
+            if (more && items.Current.Operation is { } op)
             {
-                batch.Add(change);
+                batch.Add(op);
+                numbers.Add(items.Current.Number);
                 continue;
             }
             if (batch.Count > 0)
             {
-                int failed = ApplyAtomic(session, journal, batch, out string? error);
+                int failed = ApplyAtomic(session, journal, batch, numbers, out string? error);
                 batch.Clear();
+                numbers.Clear();
                 if (failed != 0)
                 {
                     return RollBack(session, t, journal, failed, error!, program);
                 }
                 result = 0;
             }
-            switch (p?.Step)
+            switch (more ? items.Current.Step : null)
             {
                 case null:
                     return result;
@@ -233,24 +286,23 @@ internal static class RestoreCommand
                     break;
             }
         }
-        return result;
     }
 
     // Applies a run of changes, stopping at the first refusal; records the inverse of every
     // change the kernel applied. Returns the refused line's number, or 0.
-    private static int ApplyAtomic(KernelSession session, UndoJournal journal, List<Planned> batch, out string? error)
+    private static int ApplyAtomic(KernelSession session, UndoJournal journal, List<IpvsOperation> batch, List<int> numbers, out string? error)
     {
         error = null;
         BatchResult outcome;
         try
         {
-            outcome = session.Client.ExecuteAsync(batch.Select(b => b.Operation!).ToList(), new BatchOptions { StopOnError = true })
+            outcome = session.Client.ExecuteAsync(batch, new BatchOptions { StopOnError = true })
                 .GetAwaiter().GetResult();
         }
         catch (Exception e) when (e is NetlinkException or ArgumentException or NotSupportedException)
         {
             error = KernelErrors.Message(e);
-            return batch[0].Number;
+            return numbers[0];
         }
         int failed = 0;
         for (int i = 0; i < outcome.Count; i++)
@@ -262,7 +314,7 @@ internal static class RestoreCommand
             }
             else if (failed == 0 && r.State != OperationState.NotAttempted)
             {
-                failed = batch[i].Number;
+                failed = numbers[i];
                 error = r.State == OperationState.Unknown
                     ? "the outcome is unknown (" + KernelErrors.Message(r.ToException()!) + ")"
                     : KernelErrors.Message(r.ToException()!);
@@ -302,5 +354,131 @@ internal static class RestoreCommand
         }
         t.Err($"{program} -R --atomic: the rollback is incomplete\n");
         return 255;
+    }
+
+    /// <summary>One line's share of the plan: a change (and its line number) or another step.</summary>
+    private readonly record struct Item(int Number, int Run, IpvsOperation? Operation, Step? Step);
+
+    /// <summary>
+    /// The script, read twice: <see cref="Check"/> reads every line and reports the bad ones;
+    /// <see cref="Replay"/> reads it again for sending. Lines the fast path reads are read again;
+    /// what the full parser read is kept from the first time (name lookups happen once).
+    /// </summary>
+    private sealed class Script(byte[] input, string program)
+    {
+        private readonly RestoreFastPath _fast = new(program);
+        private readonly List<Item> _kept = [];
+        // Runs of changes (between two other steps, numbered from 0) that the client would refuse
+        // whole: they are sent as one batch, for its error.
+        private readonly HashSet<int> _whole = [];
+
+        /// <summary>Checks every line, reporting each bad one; the exit status of the first, or 0.</summary>
+        public int Check(Terminal t, KernelCapabilities capabilities)
+        {
+            var words = new List<string>();
+            int firstCode = 0;
+            int number = 0;
+            int run = 0;
+            for (int start = 0; start < input.Length;)
+            {
+                int end = RestoreScript.LineEnd(input, start);
+                number++;
+                var op = _fast.TryParse(input.AsSpan(start, end - start));
+                if (op is null && RestoreScript.Line(number, input, start, end, withText: false, words) is { } line)
+                {
+                    try
+                    {
+                        var step = RestoreCommand.Check(line, program);
+                        if (step is ChangeStep c)
+                        {
+                            op = c.Operation;
+                            _kept.Add(new Item(number, run, op, null));
+                        }
+                        else
+                        {
+                            _kept.Add(new Item(number, run, null, step));
+                            run++;
+                        }
+                    }
+                    catch (AdminExit e)
+                    {
+                        string message = e.Crash
+                            ? "empty scheduler flag list (ipvsadm crashes on it)"
+                            : e.Stderr.TrimEnd('\n').Replace("\n", " ", StringComparison.Ordinal);
+                        t.Err($"{program} -R: line {number}: {message}\n");
+                        if (firstCode == 0)
+                        {
+                            firstCode = e.Code == 0 ? 2 : e.Code;
+                        }
+                    }
+                }
+                if (op is not null && !Valid(op, capabilities))
+                {
+                    _whole.Add(run);
+                }
+                start = end + 1;
+            }
+            return firstCode;
+        }
+
+        /// <summary>Whether run <paramref name="run"/> must go as one batch (the client refuses it whole).</summary>
+        public bool MustGoWhole(int run) => _whole.Contains(run);
+
+        /// <summary>The checked script's changes and steps in order, the fast path's lines read again.</summary>
+        public IEnumerable<Item> Replay()
+        {
+            int kept = 0;
+            int number = 0;
+            int run = 0;
+            for (int start = 0; start < input.Length;)
+            {
+                int end = RestoreScript.LineEnd(input, start);
+                number++;
+                Item? item = null;
+                if (kept < _kept.Count && _kept[kept].Number == number)
+                {
+                    item = _kept[kept++];
+                    if (item.Value.Step is not null)
+                    {
+                        run++;
+                    }
+                }
+                else if (ReadAgain(input, start, end) is { } op)
+                {
+                    item = new Item(number, run, op, null);
+                }
+                start = end + 1;
+                if (item is { } i)
+                {
+                    yield return i;
+                }
+            }
+        }
+
+        // A line the fast path read the first time reads the same the second: the same bytes, the
+        // same code. One it did not read has no words (the full parser's lines are kept).
+        private IpvsOperation? ReadAgain(byte[] bytes, int start, int end)
+        {
+            var op = _fast.TryParse(bytes.AsSpan(start, end - start));
+            if (op is null && RestoreScript.Line(0, bytes, start, end, withText: false, []) is not null)
+            {
+                throw new InvalidOperationException("-R read a line differently the second time");
+            }
+            return op;
+        }
+
+        // The client's own check of a batch (IpvsOperation.Validate is what ExecuteAsync runs first).
+        private static bool Valid(IpvsOperation op, KernelCapabilities capabilities)
+        {
+            try
+            {
+                op.Validate(capabilities);
+                return true;
+            }
+            catch (Exception e) when (e is ArgumentException or NotSupportedException)
+            {
+                return false;
+            }
+        }
     }
 }

@@ -29,56 +29,74 @@ internal static class RestoreScript
         var words = new List<string>();
         while (start < input.Length)
         {
-            int end = Array.IndexOf(input, (byte)'\n', start);
-            if (end < 0)
-            {
-                end = input.Length;
-            }
+            int end = LineEnd(input, start);
             number++;
-            int lineStart = start;
+            var line = Line(number, input, start, end, withText, words);
             start = end + 1;
-            words.Clear();
-            int i = lineStart;
-            while (i < end)
+            if (line is not null)
             {
-                while (i < end && IsSeparator(input[i]))
-                {
-                    i++;
-                }
-                if (i == end)
-                {
-                    break;
-                }
-                int w = i;
-                while (i < end && !IsSeparator(input[i]))
-                {
-                    i++;
-                }
-                if (input[w] == (byte)'#')
-                {
-                    break;
-                }
-                for (int p = w; p < i; p += MaxWord)
-                {
-                    string piece = Bytes.Latin1(input.AsSpan(p, Math.Min(MaxWord, i - p)));
-                    if (!string.Equals(piece, "ipvsadm", StringComparison.Ordinal))
-                    {
-                        words.Add(piece);
-                    }
-                }
-            }
-            if (words.Count > 0)
-            {
-                int textEnd = end;
-                while (textEnd > lineStart && input[textEnd - 1] == (byte)'\r')
-                {
-                    textEnd--;
-                }
-                string text = withText ? Bytes.Latin1(input.AsSpan(lineStart, textEnd - lineStart)) : "";
-                yield return new ScriptLine(number, [.. words], text);
+                yield return line;
             }
         }
     }
 
-    private static bool IsSeparator(byte b) => b is (byte)' ' or (byte)'\t' or (byte)'\r';
+    /// <summary>Where the line starting at <paramref name="start"/> ends: its '\n', or the end of the input.</summary>
+    public static int LineEnd(byte[] input, int start)
+    {
+        int end = Array.IndexOf(input, (byte)'\n', start);
+        return end < 0 ? input.Length : end;
+    }
+
+    /// <summary>
+    /// Line <paramref name="number"/>, the bytes from <paramref name="lineStart"/> up to (not
+    /// including) <paramref name="end"/>, as words; null when it has none (blank, or a comment).
+    /// <paramref name="words"/> is scratch space, reused from line to line.
+    /// </summary>
+    public static ScriptLine? Line(int number, byte[] input, int lineStart, int end, bool withText, List<string> words)
+    {
+        words.Clear();
+        int i = lineStart;
+        while (i < end)
+        {
+            while (i < end && IsSeparator(input[i]))
+            {
+                i++;
+            }
+            if (i == end)
+            {
+                break;
+            }
+            int w = i;
+            while (i < end && !IsSeparator(input[i]))
+            {
+                i++;
+            }
+            if (input[w] == (byte)'#')
+            {
+                break;
+            }
+            for (int p = w; p < i; p += MaxWord)
+            {
+                string piece = Bytes.Latin1(input.AsSpan(p, Math.Min(MaxWord, i - p)));
+                if (!string.Equals(piece, "ipvsadm", StringComparison.Ordinal))
+                {
+                    words.Add(piece);
+                }
+            }
+        }
+        if (words.Count == 0)
+        {
+            return null;
+        }
+        int textEnd = end;
+        while (textEnd > lineStart && input[textEnd - 1] == (byte)'\r')
+        {
+            textEnd--;
+        }
+        string text = withText ? Bytes.Latin1(input.AsSpan(lineStart, textEnd - lineStart)) : "";
+        return new ScriptLine(number, [.. words], text);
+    }
+
+    /// <summary>A byte that separates words: space, tab or carriage return.</summary>
+    public static bool IsSeparator(byte b) => b is (byte)' ' or (byte)'\t' or (byte)'\r';
 }

@@ -32,7 +32,7 @@ internal static class NameResolver
         {
             destination[n++] = '[';
         }
-        n += NetDb.InetNtop(af, addr, destination[n..]);
+        n += af == Ip.AF_INET ? DottedQuad(addr, destination[n..]) : NetDb.InetNtop(af, addr, destination[n..]);
         if (af != Ip.AF_INET)
         {
             destination[n++] = ']';
@@ -41,6 +41,33 @@ internal static class NameResolver
         port.TryFormat(destination[n..], out int p, default, CultureInfo.InvariantCulture);
         // snprintf(buf, 60, ...)
         return Math.Min(n + p, 59);
+    }
+
+    /// <summary>
+    /// inet_ntop(AF_INET): the four bytes in decimal, dot-separated (glibc's inet_ntop4 is
+    /// sprintf("%u.%u.%u.%u")), without a call into libc for each of a big table's addresses.
+    /// </summary>
+    public static int DottedQuad(ReadOnlySpan<byte> addr, Span<char> destination)
+    {
+        int n = 0;
+        for (int i = 0; i < 4; i++)
+        {
+            if (i > 0)
+            {
+                destination[n++] = '.';
+            }
+            int b = addr[i];
+            if (b >= 100)
+            {
+                destination[n++] = (char)('0' + (b / 100));
+            }
+            if (b >= 10)
+            {
+                destination[n++] = (char)('0' + (b / 10 % 10));
+            }
+            destination[n++] = (char)('0' + (b % 10));
+        }
+        return n;
     }
 
     public static string AddrToAnyName(ushort af, ReadOnlySpan<byte> addr) =>

@@ -20,28 +20,31 @@ internal sealed class ServiceRow
     public string PeName = "";
     public IpvsStats Stats;
 
-    public static ServiceRow From(VirtualServiceInfo info)
+    public static ServiceRow From(VirtualServiceInfo info) => new ServiceRow().Load(info);
+
+    /// <summary>Fills this row from <paramref name="info"/> (a row can be reused); returns it.</summary>
+    public ServiceRow Load(VirtualServiceInfo info)
     {
         var s = info.Service;
         var key = s.Key;
-        var row = new ServiceRow
-        {
-            Af = key.Family == AddressFamily.InterNetworkV6 ? Ip.AF_INET6 : Ip.AF_INET,
-            Fwmark = key.FirewallMark,
-            SchedName = Bytes.FromUtf8(s.Scheduler.Name),
-            Flags = (uint)s.Flags | (s.IsPersistent ? Ip.SvcPersistent : 0),
-            Timeout = s.PersistenceTimeout,
-            Netmask = s.Netmask.Value,
-            PeName = s.PersistenceEngine is null ? "" : Bytes.FromUtf8(s.PersistenceEngine),
-            Stats = info.Stats,
-        };
+        Af = key.Family == AddressFamily.InterNetworkV6 ? Ip.AF_INET6 : Ip.AF_INET;
+        Protocol = 0;
+        Array.Clear(Addr);
+        Port = 0;
+        Fwmark = key.FirewallMark;
+        SchedName = Bytes.FromUtf8(s.Scheduler.Name);
+        Flags = (uint)s.Flags | (s.IsPersistent ? Ip.SvcPersistent : 0);
+        Timeout = s.PersistenceTimeout;
+        Netmask = s.Netmask.Value;
+        PeName = s.PersistenceEngine is null ? "" : Bytes.FromUtf8(s.PersistenceEngine);
+        Stats = info.Stats;
         if (!key.IsFirewallMark)
         {
-            row.Protocol = (ushort)key.Protocol;
-            row.Port = key.Port;
-            key.Address!.TryWriteBytes(row.Addr, out _);
+            Protocol = (ushort)key.Protocol;
+            Port = key.Port;
+            key.Address!.TryWriteBytes(Addr, out _);
         }
-        return row;
+        return this;
     }
 }
 

@@ -9,30 +9,8 @@ namespace Ipvs.Admin.Formatting;
 /// </summary>
 internal static class TableSorter
 {
-    public static int CompareServices(ServiceRow s1, ServiceRow s2)
-    {
-        int r = unchecked((int)(s1.Fwmark - s2.Fwmark));
-        if (r != 0)
-        {
-            return r;
-        }
-        r = s1.Af - s2.Af;
-        if (r != 0)
-        {
-            return r;
-        }
-        r = s1.Protocol - s2.Protocol;
-        if (r != 0)
-        {
-            return r;
-        }
-        r = CompareAddresses(s1.Af, s1.Addr, s2.Addr);
-        if (r != 0)
-        {
-            return r;
-        }
-        return s1.Port - s2.Port;
-    }
+    public static int CompareServices(ServiceRow s1, ServiceRow s2) =>
+        ServiceSortKey.Compare(ServiceSortKey.Of(s1, 0), ServiceSortKey.Of(s2, 0));
 
     public static int CompareDests(DestRow d1, DestRow d2)
     {
@@ -108,4 +86,81 @@ internal static class TableSorter
         }
         Array.Copy(tmp, 0, b, start, n - n2);
     }
+}
+
+/// <summary>
+/// What ipvs_cmp_services compares of a service, as a small value: a big table is sorted on these
+/// (with the index of the service they stand for) rather than on a row object per service.
+/// </summary>
+internal readonly struct ServiceSortKey
+{
+    private readonly uint _fwmark;
+    private readonly ushort _af;
+    private readonly ushort _protocol;
+    private readonly uint _a0;
+    private readonly uint _a1;
+    private readonly uint _a2;
+    private readonly uint _a3;
+    private readonly ushort _port;
+
+    private ServiceSortKey(ServiceRow s, int index)
+    {
+        _fwmark = s.Fwmark;
+        _af = s.Af;
+        _protocol = s.Protocol;
+        _a0 = Word(s.Addr, 0);
+        _a1 = Word(s.Addr, 1);
+        _a2 = Word(s.Addr, 2);
+        _a3 = Word(s.Addr, 3);
+        _port = s.Port;
+        Index = index;
+    }
+
+    /// <summary>The position of the service this key stands for, in the caller's list.</summary>
+    public int Index { get; }
+
+    public static ServiceSortKey Of(ServiceRow s, int index) => new(s, index);
+
+    /// <summary>ipvs_cmp_services(), subtractions wrapping as C's do.</summary>
+    public static int Compare(ServiceSortKey s1, ServiceSortKey s2)
+    {
+        int r = unchecked((int)(s1._fwmark - s2._fwmark));
+        if (r != 0)
+        {
+            return r;
+        }
+        r = s1._af - s2._af;
+        if (r != 0)
+        {
+            return r;
+        }
+        r = s1._protocol - s2._protocol;
+        if (r != 0)
+        {
+            return r;
+        }
+        // ipvs_cmp_services compares the addresses by the first service's family: all four
+        // words for IPv6 (the first that differs decides), the first word for IPv4.
+        r = unchecked((int)(s1._a0 - s2._a0));
+        if (r == 0 && s1._af == Ip.AF_INET6)
+        {
+            r = unchecked((int)(s1._a1 - s2._a1));
+            if (r == 0)
+            {
+                r = unchecked((int)(s1._a2 - s2._a2));
+            }
+            if (r == 0)
+            {
+                r = unchecked((int)(s1._a3 - s2._a3));
+            }
+        }
+        if (r != 0)
+        {
+            return r;
+        }
+        return s1._port - s2._port;
+    }
+
+    private static uint Word(byte[] a, int i) =>
+        (uint)(a[4 * i] << 24 | a[4 * i + 1] << 16 | a[4 * i + 2] << 8 | a[4 * i + 3]);
 }

@@ -150,6 +150,21 @@ internal sealed class ServiceSpec
 
     public string PeName = "";
 
+    /// <summary>Back to the values a new one starts with (-R's fast path reuses one per line).</summary>
+    public void Reset()
+    {
+        Af = 0;
+        Protocol = 0;
+        Array.Clear(Addr);
+        Port = 0;
+        Fwmark = 0;
+        SchedName = "";
+        Flags = 0;
+        Timeout = 0;
+        Netmask = 0xFFFFFFFF;
+        PeName = "";
+    }
+
     public ServiceSpec Clone()
     {
         var c = (ServiceSpec)MemberwiseClone();
@@ -171,6 +186,21 @@ internal sealed class DestSpec
     public int TunType;
     public ushort TunPort;
     public ushort TunFlags;
+
+    /// <summary>Back to the values a new one starts with (-R's fast path reuses one per line).</summary>
+    public void Reset()
+    {
+        Af = 0;
+        Array.Clear(Addr);
+        Port = 0;
+        ConnFlags = Ip.ConnDRoute;
+        Weight = 1;
+        UThreshold = 0;
+        LThreshold = 0;
+        TunType = 0;
+        TunPort = 0;
+        TunFlags = 0;
+    }
 }
 
 /// <summary>ipvs_daemon_t as the command line fills it.</summary>
@@ -206,4 +236,18 @@ internal sealed class CommandEntry
     public bool Atomic;
 
     public bool Has(int opt) => (Options & Opt.Bit(opt)) != 0;
+
+    /// <summary>
+    /// Back to a new entry's state for a change of a service or real server (-R's fast path reuses
+    /// one per line); the timeouts and the daemon, which those commands never touch, stay as they are.
+    /// </summary>
+    public void ResetForChange(Command command)
+    {
+        Command = command;
+        Service.Reset();
+        Dest.Reset();
+        Options = 0;
+        Format = ListFormat.None;
+        Atomic = false;
+    }
 }

@@ -68,6 +68,11 @@ internal sealed partial class FakeKernel
                         MissInNextServiceDumps--;
                         entries.RemoveAt(0);
                     }
+                    if (RepeatInNextServiceDumps > 0 && entries.Count > 0)
+                    {
+                        RepeatInNextServiceDumps--;
+                        entries.Add(entries[0]);
+                    }
                     Dump(m, replies, entries, IpvsCommand.NewService, GhostService);
                     return;
                 }

@@ -68,6 +68,12 @@ internal sealed partial class FakeKernel : INetlinkTransport
     /// </summary>
     public int MissInNextServiceDumps { get; set; }
 
+    /// <summary>
+    /// How many of the next service dumps send their first service a second time, at the end, as
+    /// a dump resumed by position does when another namespace adds a service between two chunks.
+    /// </summary>
+    public int RepeatInNextServiceDumps { get; set; }
+
     /// <summary>Extended-ACK text attached to every error reply.</summary>
     public string? ExtAckText { get; set; }
 
