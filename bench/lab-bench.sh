@@ -7,8 +7,13 @@
 #       library single-op API in one process  vs  4N ipvsadm processes run by a bash loop that is
 #       itself inside the netns (so `ip netns exec` is paid once, not 4N times);
 #   (b) S services x D destinations: library ExecuteAsync of the rules file  vs  ipvsadm -R of it;
-#   (c) full read of that table: library GetInfoAsync + GetTableAsync + ipvsadm-style text
-#       vs  ipvsadm -Ln --stats > /dev/null; each READ_REPS times, median.
+#   (c) full read of that table, read as ipvsadm -L reads it (the service list, then each
+#       service's destinations, each formatted as it arrives) with the library's streaming calls
+#       (DumpServicesAsync, DumpDestinationsAsync) and ipvsadm-style text, vs
+#       ipvsadm -Ln --stats > /dev/null; each READ_REPS times, median. Twice: the bench program
+#       as `dotnet build` makes it (JIT, .NET defaults), and published with NativeAOT and a 1 MB
+#       gen0 budget, the configuration the ipvsadm drop-in ships (compiled code, as ipvsadm is).
+#       GetTableAsync (the whole table as records in memory) is measured beside them.
 # The library runs of (a) and (b) are repeated LIB_REPS times (median), one before the ipvsadm run
 # and the rest after it, because other work on the host makes the lab's speed drift.
 # Then an attribution section: the same library code against a fake kernel (no socket) and a
@@ -30,6 +35,7 @@ LIB_REPS=${IPVS_BENCH_LIB_REPS:-3}
 TUNING=${IPVS_BENCH_TUNING:-0}
 OUT=${IPVS_BENCH_OUT:-bench/results/library.md}
 BENCH=bench/Ipvs.Bench/bin/Release/net10.0/Ipvs.Bench
+BENCH_AOT=bench/Ipvs.Bench/bin/aot/Ipvs.Bench
 RAW=$(dirname "$OUT")/raw # next to the report, so a smoke test elsewhere leaves these alone
 SCRATCH=/tmp/ipvs-bench # guest tmpfs: the rules file, text dumps and recordings stay off hostfs
 TARGET_A=100
@@ -37,6 +43,7 @@ TARGET_B=50
 TARGET_C=4
 
 [[ -x $BENCH ]] || { echo "lab-bench: $BENCH is missing; run bench/run.sh (it builds first)" >&2; exit 1; }
+[[ -x $BENCH_AOT ]] || { echo "lab-bench: $BENCH_AOT is missing; run bench/run.sh (it publishes it)" >&2; exit 1; }
 command -v ipvsadm >/dev/null || { echo "lab-bench: ipvsadm is missing" >&2; exit 1; }
 mkdir -p "$RAW" "$SCRATCH" "$(dirname "$OUT")"
 rm -f "$RAW"/*.txt
@@ -68,16 +75,19 @@ rawvalues() {
 }
 
 # run_lib NAME ARGS...: the bench program as one whole process, timed from outside; its key=value
-# output goes to $RAW/NAME.txt with proc_s (fork to exit, seen from bash) appended.
+# output goes to $RAW/NAME.txt with proc_s (fork to exit, seen from bash) appended. run_aot: the
+# same with the NativeAOT build.
 run_lib() {
   local name=$1 t0 t1
   shift
   t0=$EPOCHREALTIME
-  "$BENCH" "$@" >"$SCRATCH/$name.txt"
+  "${BENCH_PROGRAM:-$BENCH}" "$@" >"$SCRATCH/$name.txt"
   t1=$EPOCHREALTIME
   echo "proc_s=$(sub "$t0" "$t1")" >>"$SCRATCH/$name.txt"
   cp "$SCRATCH/$name.txt" "$RAW/$name.txt"
 }
+
+run_aot() { BENCH_PROGRAM=$BENCH_AOT run_lib "$@"; }
 
 # in_ns_timed NS NAME SCRIPT [ARGS...]: runs a bash script inside NS; the script sets t0 and t1
 # from $EPOCHREALTIME around what it measures; loop_s = t1 - t0 goes to $RAW/NAME.txt.
@@ -102,6 +112,7 @@ log "kernel $kernel, $guest_cpus guest CPU(s), host CPU pin ${IPVS_BENCH_CPU:-no
 fresh_ns warmup
 ip netns exec warmup ipvsadm -Ln >/dev/null
 "$BENCH" read warmup /dev/null >/dev/null
+"$BENCH_AOT" read warmup /dev/null --stream 1 >/dev/null
 "$BENCH" thesis 1 warmup >/dev/null
 run_lib costs-start costs
 
@@ -185,37 +196,55 @@ TABLE=b-lib-$LIB_REPS
 
 # ------------------------------------------------------------------ (c) read
 log "(c) full read of the table in $TABLE, $REPS times each, alternating"
-# For attribution: the kernel's replies to one full read, replayed after each library read.
-"$BENCH" read "$TABLE" /dev/null --record "$SCRATCH/replies.bin" >/dev/null
-c_ipvsadm_names=() c_lib_names=() fr_names=() c_svc_names=()
+# For attribution: the kernel's replies to one streaming read, replayed after each library read.
+"$BENCH" read "$TABLE" none --stream 1 --record "$SCRATCH/replies.bin" >/dev/null
+c_ipvsadm_names=() c_lib_names=() c_aot_names=() c_libr_names=() c_tab_names=() fr_names=() c_svc_names=()
 for ((r = 1; r <= REPS; r++)); do
   in_ns_timed "$TABLE" "c-ipvsadm-$r" 't0=$EPOCHREALTIME; ipvsadm -Ln --stats >/dev/null; t1=$EPOCHREALTIME'
-  run_lib "c-lib-$r" read "$TABLE" /dev/null --repeat 2
-  run_lib "f-read-$r" read none /dev/null --replay "$SCRATCH/replies.bin" --repeat 2
+  run_lib "c-lib-$r" read "$TABLE" /dev/null --stream 1 --repeat 2
+  run_aot "c-aot-$r" read "$TABLE" /dev/null --stream 1 --repeat 2
+  run_lib "c-libr-$r" read "$TABLE" none --stream 1
+  run_lib "c-tab-$r" read "$TABLE" /dev/null --repeat 2
+  run_lib "f-read-$r" read none none --stream 1 --replay "$SCRATCH/replies.bin" --repeat 2
   run_lib "c-svc-$r" read "$TABLE" /dev/null --services-only 1
   c_ipvsadm_names+=("c-ipvsadm-$r")
   c_lib_names+=("c-lib-$r")
+  c_aot_names+=("c-aot-$r")
+  c_libr_names+=("c-libr-$r")
+  c_tab_names+=("c-tab-$r")
   fr_names+=("f-read-$r")
   c_svc_names+=("c-svc-$r")
-  log "(c) rep $r: ipvsadm $(value loop_s "$RAW/c-ipvsadm-$r.txt")s; library read $(value read_s "$RAW/c-lib-$r.txt")s, read+format $(value read_format_s "$RAW/c-lib-$r.txt")s (again in the same process $(value read_format_s_2 "$RAW/c-lib-$r.txt")s), process $(value proc_s "$RAW/c-lib-$r.txt")s"
+  log "(c) rep $r: ipvsadm $(value loop_s "$RAW/c-ipvsadm-$r.txt")s; library read+format $(value read_format_s "$RAW/c-lib-$r.txt")s (again in the same process $(value read_format_s_2 "$RAW/c-lib-$r.txt")s), NativeAOT $(value read_format_s "$RAW/c-aot-$r.txt")s, read alone $(value read_s "$RAW/c-libr-$r.txt")s, GetTableAsync+format $(value read_format_s "$RAW/c-tab-$r.txt")s"
 done
 c_ipvsadm=$(mvalue loop_s "${c_ipvsadm_names[@]}")
-c_lib_read=$(mvalue read_s "${c_lib_names[@]}")
+c_lib_read=$(mvalue read_s "${c_libr_names[@]}")
 c_lib=$(mvalue read_format_s "${c_lib_names[@]}")
 c_lib_warm=$(mvalue read_format_s_2 "${c_lib_names[@]}")
 c_lib_proc=$(mvalue proc_s "${c_lib_names[@]}")
+c_aot=$(mvalue read_format_s "${c_aot_names[@]}")
+c_aot_warm=$(mvalue read_format_s_2 "${c_aot_names[@]}")
+c_aot_proc=$(mvalue proc_s "${c_aot_names[@]}")
+c_tab_read=$(mvalue read_s "${c_tab_names[@]}")
+c_tab=$(mvalue read_format_s "${c_tab_names[@]}")
 lib_entries=$(value entries "$RAW/c-lib-1.txt")
 lib_services=$(value services "$RAW/c-lib-1.txt")
 lib_dests=$(value destinations "$RAW/c-lib-1.txt")
 
 # Same text as ipvsadm? (not timed)
 ip netns exec "$TABLE" ipvsadm -Ln --stats >"$SCRATCH/ipvsadm-Ln-stats.txt"
-"$BENCH" read "$TABLE" "$SCRATCH/lib-Ln-stats.txt" >/dev/null
-if cmp -s "$SCRATCH/ipvsadm-Ln-stats.txt" "$SCRATCH/lib-Ln-stats.txt"; then
-  same_text="identical ($(wc -l <"$SCRATCH/lib-Ln-stats.txt") lines)"
-else
-  same_text="**differs**: $(diff "$SCRATCH/ipvsadm-Ln-stats.txt" "$SCRATCH/lib-Ln-stats.txt" | grep -c '^[<>]') lines"
-fi
+# same_text FILE: how FILE compares with ipvsadm's text
+same_text() {
+  if cmp -s "$SCRATCH/ipvsadm-Ln-stats.txt" "$1"; then
+    echo "identical ($(wc -l <"$1") lines)"
+  else
+    echo "**differs**: $(diff "$SCRATCH/ipvsadm-Ln-stats.txt" "$1" | grep -c '^[<>]') lines"
+  fi
+}
+"$BENCH" read "$TABLE" "$SCRATCH/lib-Ln-stats.txt" --stream 1 >/dev/null
+"$BENCH_AOT" read "$TABLE" "$SCRATCH/aot-Ln-stats.txt" --stream 1 >/dev/null
+"$BENCH" read "$TABLE" "$SCRATCH/tab-Ln-stats.txt" >/dev/null
+same_text="streaming (JIT) $(same_text "$SCRATCH/lib-Ln-stats.txt"); NativeAOT $(same_text "$SCRATCH/aot-Ln-stats.txt"); GetTableAsync $(same_text "$SCRATCH/tab-Ln-stats.txt")"
+texts_same=$(for f in lib aot tab; do cmp -s "$SCRATCH/ipvsadm-Ln-stats.txt" "$SCRATCH/$f-Ln-stats.txt" && echo ok; done | wc -l)
 
 # Attribution runs (made next to each library run above): the same library code with the kernel
 # taken away. Thesis and bulk ran against a fake kernel that ACKs at once (no socket, no syscall
@@ -264,8 +293,8 @@ if command -v strace >/dev/null; then
   fresh_ns s-ipvsadm-b
   strace_count s-ipvsadm-b s-ipvsadm-b sh -c 'exec ipvsadm -R <"$1"' _ "$SCRATCH/rules-small.txt"
   drop_table s-ipvsadm-b
-  strace_count s-lib-c0 - "$BENCH" read s-a0 /dev/null
-  strace_count s-lib-c1 - "$BENCH" read "$TABLE" /dev/null
+  strace_count s-lib-c0 - "$BENCH" read s-a0 /dev/null --stream 1
+  strace_count s-lib-c1 - "$BENCH" read "$TABLE" /dev/null --stream 1
   strace_count s-ipvsadm-c "$TABLE" ipvsadm -Ln --stats
 fi
 run_lib costs-end costs
@@ -293,6 +322,8 @@ a_ratio=$(div "$a_ipvsadm" "$a_lib") a_ratio_proc=$(div "$a_ipvsadm" "$a_lib_pro
 b_ratio=$(div "$b_ipvsadm" "$b_lib") b_ratio_proc=$(div "$b_ipvsadm" "$b_lib_proc")
 c_ratio=$(div "$c_ipvsadm" "$c_lib") c_ratio_proc=$(div "$c_ipvsadm" "$c_lib_proc")
 c_ratio_read=$(div "$c_ipvsadm" "$c_lib_read") c_ratio_warm=$(div "$c_ipvsadm" "$c_lib_warm")
+c_ratio_aot=$(div "$c_ipvsadm" "$c_aot") c_ratio_aot_proc=$(div "$c_ipvsadm" "$c_aot_proc")
+c_ratio_aot_warm=$(div "$c_ipvsadm" "$c_aot_warm") c_ratio_tab=$(div "$c_ipvsadm" "$c_tab")
 ops_a=$((4 * N))
 ops_b=$(value ops "$RAW/b-lib-1.txt")
 
@@ -308,10 +339,10 @@ fb=$(mvalue exec_s "${fb_names[@]}") fb2=$(mvalue exec_s_2 "${fb_names[@]}")
 fr=$(mvalue read_s "${fr_names[@]}") fr2=$(mvalue read_s_2 "${fr_names[@]}")
 a_flt=$(mvalue loop_minflt "${a_names[@]}")
 b_flt=$(mvalue exec_minflt "${b_names[@]}")
-c_flt=$(mvalue read_minflt "${c_lib_names[@]}")
+c_flt=$(mvalue read_minflt "${c_libr_names[@]}")
 a_jit=$(mvalue loop_jit_s "${a_names[@]}") a_gc=$(mvalue loop_gc_pause_s "${a_names[@]}")
 b_jit=$(mvalue exec_jit_s "${b_names[@]}") b_gc=$(mvalue exec_gc_pause_s "${b_names[@]}")
-c_jit=$(mvalue read_jit_s "${c_lib_names[@]}") c_gc=$(mvalue read_gc_pause_s "${c_lib_names[@]}")
+c_jit=$(mvalue read_jit_s "${c_libr_names[@]}") c_gc=$(mvalue read_gc_pause_s "${c_libr_names[@]}")
 # per_op KEY FULL EMPTY OPS [DECIMALS]: (FULL - EMPTY) / OPS for a strace count
 per_op() {
   awk -v a="$(value "$1" "$RAW/$2.txt")" -v b="$(value "$1" "$RAW/$3.txt")" -v n="$4" -v d="${5:-1}" \
@@ -343,7 +374,7 @@ Generated by \`bench/run.sh\` (bench/lab-bench.sh) from the figures measured in 
 - CPU pinning: lab pinned to host CPU ${IPVS_BENCH_CPU:-none} (\`lab/run --cpu\`) of ${IPVS_BENCH_HOST_CPUS:-?} (${IPVS_BENCH_HOST_CPU:-?})
 - host load average at start: ${IPVS_BENCH_HOST_LOAD:-?}; other kernel labs running on the host at start: ${IPVS_BENCH_OTHER_LABS:-?}
 - source: ${IPVS_BENCH_GIT:-?}
-- $ipvsadm_version; .NET SDK ${IPVS_BENCH_DOTNET:-?}, Release build, default runtime settings (tiered JIT, no ReadyToRun), workstation non-concurrent GC
+- $ipvsadm_version; .NET SDK ${IPVS_BENCH_DOTNET:-?}, Release build, default runtime settings (tiered JIT, no ReadyToRun), workstation non-concurrent GC; the "NativeAOT" row: the same program published with NativeAOT and a 1 MB gen0 budget (\`GCGen0MaxBudget\`), as the ipvsadm drop-in ships
 - every variant in a fresh network namespace with \`lo\` up, and alone in the kernel's (global) IPVS service table
 - library figures are the median of $LIB_REPS runs (one before the ipvsadm run, the rest after); reads the median of $REPS alternating runs
 - only the ratios mean anything: UML makes every syscall, clock read, page fault and process start expensive
@@ -352,7 +383,8 @@ Generated by \`bench/run.sh\` (bench/lab-bench.sh) from the figures measured in 
 |---|---:|---:|---:|---:|---:|---:|:---:|:---:|
 | (a) thesis: $N x (add svc, add dest, del dest, del svc) = $ops_a ops; ipvsadm = $ops_a processes from a bash loop inside the netns; library = single-op API, one process | $(fmt "$a_ipvsadm") | $(fmt "$a_lib") | $(fmt "$a_lib_proc") | ${a_ratio}x | ${a_ratio_proc}x | ${TARGET_A}x | $(met "$a_ratio" $TARGET_A) | $(met "$a_ratio_proc" $TARGET_A) |
 | (b) $S services x $D dests = $ops_b ops: \`ipvsadm -R\` of the $rules-line file vs library ExecuteAsync of the same file (parsed before the timed call) | $(fmt "$b_ipvsadm") | $(fmt "$b_lib") | $(fmt "$b_lib_proc") | ${b_ratio}x | ${b_ratio_proc}x | ${TARGET_B}x | $(met "$b_ratio" $TARGET_B) | $(met "$b_ratio_proc" $TARGET_B) |
-| (c) full read of that table: \`ipvsadm -Ln --stats >/dev/null\` vs library GetInfoAsync + GetTableAsync + the same text to /dev/null (first read in a fresh process) | $(fmt "$c_ipvsadm") | $(fmt "$c_lib") | $(fmt "$c_lib_proc") | ${c_ratio}x | ${c_ratio_proc}x | ${TARGET_C}x | $(met "$c_ratio" $TARGET_C) | $(met "$c_ratio_proc" $TARGET_C) |
+| (c) full read of that table: \`ipvsadm -Ln --stats >/dev/null\` vs library GetInfoAsync + DumpServicesAsync + DumpDestinationsAsync per service, in ipvsadm's order, the same text to /dev/null as each service arrives (first read in a fresh process; JIT) | $(fmt "$c_ipvsadm") | $(fmt "$c_lib") | $(fmt "$c_lib_proc") | ${c_ratio}x | ${c_ratio_proc}x | ${TARGET_C}x | $(met "$c_ratio" $TARGET_C) | $(met "$c_ratio_proc" $TARGET_C) |
+| (c) the same read, the bench program published with NativeAOT (1 MB gen0 budget) | $(fmt "$c_ipvsadm") | $(fmt "$c_aot") | $(fmt "$c_aot_proc") | ${c_ratio_aot}x | ${c_ratio_aot_proc}x | ${TARGET_C}x | $(met "$c_ratio_aot" $TARGET_C) | $(met "$c_ratio_aot_proc" $TARGET_C) |
 
 Targets are on the in-process figure (the operation loop, the read); the whole-process column adds
 .NET start-up and JIT, which ipvsadm, a small C program, does not pay.
@@ -383,6 +415,11 @@ Targets are on the in-process figure (the operation loop, the read); the whole-p
 | (c) library read + format, every run (s) | $(allvalues read_format_s "${c_lib_names[@]}") |
 | (c) library: read alone, without formatting (s, median) | $(fmt "$c_lib_read") (ratio ${c_ratio_read}x) |
 | (c) library: read + format, second read in the same process (s, median) | $(fmt "$c_lib_warm") (ratio ${c_ratio_warm}x) |
+| (c) NativeAOT read + format, every run (s) | $(allvalues read_format_s "${c_aot_names[@]}") |
+| (c) NativeAOT: second read in the same process (s, median) | $(fmt "$c_aot_warm") (ratio ${c_ratio_aot_warm}x) |
+| (c) NativeAOT: page faults / GC collections in the first read (median) | $(mvalue read_minflt "${c_aot_names[@]}") / $(mvalue read_gcs "${c_aot_names[@]}") |
+| (c) JIT: page faults / GC collections in the first read (median) | $(mvalue read_minflt "${c_lib_names[@]}") / $(mvalue read_gcs "${c_lib_names[@]}") |
+| (c) library GetTableAsync (every service's destinations as records in memory, then the service keys read again to catch concurrent changes), read alone / read + format, first read (s, median) | $(fmt "$c_tab_read") / $(fmt "$c_tab") (ratio ${c_ratio_tab}x) |
 | (c) library: GetServicesAsync alone, the service list without destinations (s, median) | $(fmt "$(mvalue services_s "${c_svc_names[@]}")") |
 | (c) library text vs \`ipvsadm -Ln --stats\` text | $same_text |
 
@@ -394,7 +431,7 @@ $(fmt "$ck0") / $(fmt "$ck1") µs, first touch of a fresh page (page fault) $(fm
 On an ordinary kernel these are about 0.1 µs, 0.02 µs and 0.1-0.5 µs.
 
 "Fake kernel" runs the same library code against a transport that ACKs at once (no socket); "replay"
-feeds GetTableAsync the kernel's recorded replies. Each ran in a fresh process right after the
+feeds the streaming read (without formatting) the kernel's recorded replies. Each ran in a fresh process right after the
 matching real run; medians of $LIB_REPS (thesis, bulk) and $REPS (read) runs. Page faults, JIT
 and GC pauses are those of the timed span of the real runs (medians); netlink syscall counts come
 from strace (next table), scaled to the timed span. Clock reads are left out: the library makes
@@ -462,6 +499,10 @@ cp "$OUT" "$(dirname "$OUT")/history/$(basename "$OUT" .md)-$(date -u +%Y%m%d-%H
 cat "$OUT"
 
 # Fail loudly if any table was incomplete.
+if ((texts_same != 3)); then
+  log "a library read's text differs from ipvsadm -Ln --stats: $same_text"
+  exit 1
+fi
 if ((same_tables != LIB_REPS)); then
   log "only $same_tables of $LIB_REPS library-built tables match the table ipvsadm -R built"
   exit 1

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench/run.sh - build the benchmark (Release) and run bench/lab-bench.sh in the kernel lab,
+# bench/run.sh - build the benchmark (Release, and a NativeAOT publish) and run bench/lab-bench.sh in the kernel lab,
 # pinned to one host CPU. Results: bench/results/library.md (and raw outputs in bench/results/raw/).
 #
 # Environment (all optional; IPVS_* variables reach the lab through lab/run):
@@ -20,6 +20,9 @@ timeout_s=${IPVS_BENCH_TIMEOUT:-3000}
 
 echo "bench: building bench/Ipvs.Bench (Release)" >&2
 dotnet build bench/Ipvs.Bench/Ipvs.Bench.csproj -c Release -nologo -v quiet >&2
+echo "bench: publishing bench/Ipvs.Bench with NativeAOT (bin/aot)" >&2
+dotnet publish bench/Ipvs.Bench/Ipvs.Bench.csproj -c Release -r linux-x64 -p:PublishAot=true \
+  -o bench/Ipvs.Bench/bin/aot -nologo -v quiet -clp:ErrorsOnly >&2
 
 # Facts only the host can see, recorded in the results.
 host_cpu=$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo)

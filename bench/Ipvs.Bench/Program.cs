@@ -80,12 +80,14 @@ internal static class Program
                      --fake 1 (thesis/bulk/restore: a fake kernel that ACKs at once, no socket)
                      --record FILE / --replay FILE (read: record the kernel's replies / read from them)
                      --services-only 1 (read: time GetServicesAsync alone)
+                     --stream 1 (read: DumpServicesAsync, then DumpDestinationsAsync per service in
+                                 ipvsadm's order, each formatted as it arrives, as ipvsadm -L reads)
             """);
         return 2;
     }
 
     private sealed record Tuning(int? MaxPerSend, int? SendBuffer, int? ReceiveBuffer, int Repeat, int? Chunk,
-        bool Fake, string? Record, string? Replay, bool ServicesOnly)
+        bool Fake, string? Record, string? Replay, bool ServicesOnly, bool Stream)
     {
         public static Tuning From(Dictionary<string, string> o) => new(
             o.TryGetValue("max-per-send", out var m) ? int.Parse(m, Inv) : null,
@@ -96,7 +98,8 @@ internal static class Program
             o.TryGetValue("fake", out var f) && f == "1",
             o.GetValueOrDefault("record"),
             o.GetValueOrDefault("replay"),
-            o.TryGetValue("services-only", out var so) && so == "1");
+            o.TryGetValue("services-only", out var so) && so == "1",
+            o.TryGetValue("stream", out var st) && st == "1");
 
         /// <summary>
         /// The client: on a real socket in the namespace, or (for attribution) on a fake kernel that
@@ -481,6 +484,16 @@ internal static class Program
             EmitProcessStats();
             return 0;
         }
+        if (tuning.Stream)
+        {
+            for (int r = 1; r <= tuning.Repeat; r++)
+            {
+                await ReadStreaming(client, output, r == 1 ? "" : "_" + r.ToString(Inv)).ConfigureAwait(false);
+            }
+            Emit("main_s", total.Elapsed.TotalSeconds);
+            EmitProcessStats();
+            return 0;
+        }
         for (int r = 1; r <= tuning.Repeat; r++)
         {
             string suffix = r == 1 ? "" : "_" + r.ToString(Inv);
@@ -520,14 +533,57 @@ internal static class Program
         return 0;
     }
 
+    /// <summary>
+    /// The full read as ipvsadm -L does it, through the library's streaming calls: the service
+    /// list (one dump), sorted as ipvsadm sorts it, then each service's destinations (one dump
+    /// each), sorted and written before the next service is read, so the table is never held
+    /// whole. With OUT "none" nothing is formatted (the read alone, for attribution): the
+    /// destinations are still read and counted.
+    /// </summary>
+    private static async Task ReadStreaming(IpvsClient client, string output, string suffix)
+    {
+        var usage = Native.GetUsage();
+        var sw = Stopwatch.StartNew();
+        bool format = output != "none";
+        long lines = 0, dests = 0;
+        var info = await client.GetInfoAsync().ConfigureAwait(false);
+        var services = await client.DumpServicesAsync().ConfigureAwait(false);
+        var sorted = services.ToArray();
+        var buffer = new List<DestinationInfo>();
+        using (var stream = format ? new FileStream(output, FileMode.Create, FileAccess.Write, FileShare.ReadWrite, 1 << 16) : null)
+        using (var w = stream is null ? null : new StreamWriter(stream, new UTF8Encoding(false), 1 << 16))
+        {
+            if (w is not null)
+            {
+                Array.Sort(sorted, static (a, b) => CompareServices(a.Key, b.Key));
+                lines += FormatHeader(w, info);
+            }
+            foreach (var s in sorted)
+            {
+                var d = await client.DumpDestinationsAsync(s.Key).ConfigureAwait(false);
+                dests += d.Count;
+                if (w is not null)
+                {
+                    lines += FormatService(w, s, d, buffer);
+                }
+            }
+        }
+        var elapsed = sw.Elapsed.TotalSeconds;
+        Emit("read" + suffix, Native.GetUsage() - usage);
+        Emit(format ? "read_format_s" + suffix : "read_s" + suffix, elapsed);
+        if (suffix.Length == 0)
+        {
+            Emit("services", sorted.Length);
+            Emit("destinations", dests);
+            Emit("entries", sorted.Length + dests);
+            Emit("lines", lines);
+        }
+    }
+
     /// <summary>Writes the table as <c>ipvsadm -Ln --stats</c> does; returns the number of lines.</summary>
     private static long Format(TextWriter w, IpvsInfo info, IReadOnlyList<ServiceEntry> table)
     {
-        w.Write(string.Create(Inv, $"IP Virtual Server version {info.Version} (size={info.ConnectionTableSize})\n"));
-        w.Write("Prot LocalAddress:Port               Conns   InPkts  OutPkts  InBytes OutBytes\n");
-        w.Write("  -> RemoteAddress:Port\n");
-        long lines = 3;
-        Span<char> line = stackalloc char[160];
+        long lines = FormatHeader(w, info);
         // ipvsadm sorts services and destinations unless told --nosort; so does this, to produce the
         // same text (and the sort is part of the measured formatting).
         var sorted = table.ToArray();
@@ -535,45 +591,60 @@ internal static class Program
         var dests = new List<DestinationInfo>();
         foreach (var e in sorted)
         {
-            var s = e.Info;
-            int n = 0;
-            string proto = s.Key.IsFirewallMark ? "FWM" : s.Key.Protocol switch
-            {
-                IpvsProtocol.Tcp => "TCP",
-                IpvsProtocol.Udp => "UDP",
-                IpvsProtocol.Sctp => "SCTP",
-                _ => "?",
-            };
-            Append(line, ref n, proto);
-            Pad(line, ref n, 5);
-            if (s.Key.IsFirewallMark)
-            {
-                s.Key.FirewallMark.TryFormat(line[n..], out int c, default, Inv);
-                n += c;
-            }
-            else
-            {
-                AppendEndpoint(line, ref n, s.Key.Address!, s.Key.Port);
-            }
+            lines += FormatService(w, e.Info, e.Destinations, dests);
+        }
+        return lines;
+    }
+
+    private static long FormatHeader(TextWriter w, IpvsInfo info)
+    {
+        w.Write(string.Create(Inv, $"IP Virtual Server version {info.Version} (size={info.ConnectionTableSize})\n"));
+        w.Write("Prot LocalAddress:Port               Conns   InPkts  OutPkts  InBytes OutBytes\n");
+        w.Write("  -> RemoteAddress:Port\n");
+        return 3;
+    }
+
+    /// <summary>One service's line and its destinations' lines, sorted as ipvsadm sorts them (in <paramref name="scratch"/>).</summary>
+    private static long FormatService(TextWriter w, VirtualServiceInfo s, IReadOnlyList<DestinationInfo> destinations, List<DestinationInfo> scratch)
+    {
+        Span<char> line = stackalloc char[160];
+        int n = 0;
+        string proto = s.Key.IsFirewallMark ? "FWM" : s.Key.Protocol switch
+        {
+            IpvsProtocol.Tcp => "TCP",
+            IpvsProtocol.Udp => "UDP",
+            IpvsProtocol.Sctp => "SCTP",
+            _ => "?",
+        };
+        Append(line, ref n, proto);
+        Pad(line, ref n, 5);
+        if (s.Key.IsFirewallMark)
+        {
+            s.Key.FirewallMark.TryFormat(line[n..], out int c, default, Inv);
+            n += c;
+        }
+        else
+        {
+            AppendEndpoint(line, ref n, s.Key.Address!, s.Key.Port);
+        }
+        Pad(line, ref n, 33);
+        AppendStats(line, ref n, s.Stats);
+        line[n++] = '\n';
+        w.Write(line[..n]);
+        long lines = 1;
+        scratch.Clear();
+        scratch.AddRange(destinations);
+        scratch.Sort(static (a, b) => CompareEndpoints(a.Destination.Address, a.Destination.Port, b.Destination.Address, b.Destination.Port));
+        foreach (var d in scratch)
+        {
+            n = 0;
+            Append(line, ref n, "  -> ");
+            AppendEndpoint(line, ref n, d.Destination.Address, d.Destination.Port);
             Pad(line, ref n, 33);
-            AppendStats(line, ref n, s.Stats);
+            AppendStats(line, ref n, d.Stats);
             line[n++] = '\n';
             w.Write(line[..n]);
             lines++;
-            dests.Clear();
-            dests.AddRange(e.Destinations);
-            dests.Sort(static (a, b) => CompareEndpoints(a.Destination.Address, a.Destination.Port, b.Destination.Address, b.Destination.Port));
-            foreach (var d in dests)
-            {
-                n = 0;
-                Append(line, ref n, "  -> ");
-                AppendEndpoint(line, ref n, d.Destination.Address, d.Destination.Port);
-                Pad(line, ref n, 33);
-                AppendStats(line, ref n, d.Stats);
-                line[n++] = '\n';
-                w.Write(line[..n]);
-                lines++;
-            }
         }
         return lines;
     }
