@@ -113,17 +113,43 @@ internal sealed partial class ImportSession
             BindAddress = connection.BindTo,
         });
 
-    // HTTP_GET and SSL_GET check every url in turn and fail on the first that fails: one desired
-    // HTTP check per url, all of which must pass.
+    // HTTP_GET and SSL_GET, as check_http.c's epilog() runs them in keepalived 2.2.7: one GET per
+    // delay_loop, the urls in turn; a failed GET is retried on the same url (`retry` times,
+    // delay_before_retry apart) and the server goes down when the retries are spent. While down,
+    // only the url that failed is fetched (every max(delay_before_retry, delay_loop)); once it
+    // passes, the round starts again at the first url and the server comes back only when that
+    // whole round has passed: N + 1 passing GETs, delay_loop apart, for N urls (2 for one url).
+    // fast_recovery fetches those at once instead (no delay after a pass while down), so the server
+    // is back right after the failed url's first pass. With alpha the server starts down and the
+    // first round (N passes) puts it in.
+    //
+    // The desired model has one path per HTTP check, so each url is one check (all must pass),
+    // each at the delay_loop with keepalived's retries: a server that stops answering is seen
+    // after the same (next GET + retries), and rise N + 1 (1 with fast_recovery) on every url's
+    // check gives the same return: the first pass after the repair, then N delay_loops. What the
+    // model cannot say is warned about: every url is fetched each delay_loop (N times keepalived's
+    // requests, and one failing url alone is seen within one delay_loop instead of up to N), and
+    // with alpha the start-up takes N + 1 passes instead of N.
     private IEnumerable<HealthCheck> Http(VirtualServer vs, HttpChecker http, Destination destination)
     {
         if (Written(http.SettingLocations, "http_protocol") is { } protocolAt)
         {
             NotMapped(protocolAt, $"http_protocol of {http.Kind}: the desired HTTP check chooses its HTTP version itself");
         }
-        if (http.FastRecovery && Written(http.SettingLocations, "fast_recovery") is { } fastAt)
+        int urls = http.Urls.Length;
+        int rise = http.FastRecovery ? 1 : urls + 1;
+        if (urls > 1)
         {
-            NotMapped(fastAt, $"fast_recovery of {http.Kind}: the desired check runs at its interval after a failure too");
+            NotMapped(http.Location,
+                $"{http.Kind} with {urls} urls: keepalived fetches one url per delay_loop, in turn; the desired state checks every url each delay_loop " +
+                $"(rise {rise} each, so a failed server returns as keepalived's does), which is {urls} times the requests, and a failure of one url alone is seen within one delay_loop instead of up to {urls}");
+        }
+        // Only where keepalived's checker starts down too: where the two alphas differ, Checks()
+        // has already said that the service's applies.
+        if (vs.Alpha && http.Timing.Alpha && !http.FastRecovery)
+        {
+            NotMapped(http.Location,
+                $"alpha with {http.Kind}: keepalived puts the server in after one passing round of its {urls} url(s); the desired checks count rise {rise} from the start as after a failure, so the server is put in one delay_loop later");
         }
         foreach (var url in http.Urls)
         {
@@ -139,6 +165,7 @@ internal sealed partial class ImportSession
                 VirtualHost = host == vs.VirtualHost ? null : host,
                 UseTls = http.Ssl,
                 ServerName = http.Ssl && http.EnableSni ? host : null,
+                Rise = rise,
             }, http, http.Connection, destination, url.Location);
         }
     }
