@@ -49,35 +49,11 @@ fi
 export ADMIN_DIFF_SEED
 logs=$(mktemp -d /var/tmp/admin-tests.XXXXXX)
 trap 'rm -rf "$logs"' EXIT
-pids=()
+# shellcheck source=../../lab/shards.sh
+source lab/shards.sh
 for ((k = 0; k < shards; k++)); do
   args=()
   ((k == 0)) || args=(-method '*Differential*')
-  (
-    set +e
-    ADMIN_DIFF_SHARD="$k/$shards" lab/run ${pin:+--cpu "$k"} --timeout "$timeout" -- dotnet "$dll" "${args[@]}" 2>&1 |
-      tee "$logs/lab$k.log" | awk -v p="[lab $k] " '{ print p $0; fflush() }'
-    echo "${PIPESTATUS[0]}" >"$logs/lab$k.status"
-  ) &
-  pids+=($!)
+  lab_shard "$logs" "$k" env ADMIN_DIFF_SHARD="$k/$shards" lab/run ${pin:+--cpu "$k"} --timeout "$timeout" -- dotnet "$dll" "${args[@]}"
 done
-for p in "${pids[@]}"; do wait "$p" || true; done
-
-status=0
-t=0 e=0 f=0 s=0 n=0
-for ((k = 0; k < shards; k++)); do
-  rc=$(cat "$logs/lab$k.status" 2>/dev/null || echo 125)
-  ((rc == 0)) || status=$rc
-  line=$(grep -Eo 'Total: [0-9]+, Errors: [0-9]+, Failed: [0-9]+, Skipped: [0-9]+(, Not Run: [0-9]+)?' "$logs/lab$k.log" | tail -n 1 || true)
-  if [[ -z $line ]]; then
-    echo "run-in-lab.sh: lab $k printed no xunit summary (exit $rc)" >&2
-    ((status != 0)) || status=1
-    e=$((e + 1))
-    continue
-  fi
-  read -r lt le lf ls ln < <(echo "$line" | grep -Eo '[0-9]+' | tr '\n' ' '; echo)
-  t=$((t + lt)) e=$((e + le)) f=$((f + lf)) s=$((s + ls)) n=$((n + ${ln:-0}))
-done
-echo "=== ALL LABS ($shards) ==="
-echo "   Ipvs.AdminTests  Total: $t, Errors: $e, Failed: $f, Skipped: $s, Not Run: $n"
-exit "$status"
+lab_shards_finish "$logs" "$shards" Ipvs.AdminTests

@@ -41,34 +41,10 @@ filters[0]="$(printf -- '-namespace- %s ' "${slow[@]}")"
 filters[1]="$(printf -- '-namespace %s ' "${slow[@]}")"
 logs=$(mktemp -d /var/tmp/kernel-tests.XXXXXX)
 trap 'rm -rf "$logs"' EXIT
-pids=()
+# shellcheck source=../../lab/shards.sh
+source lab/shards.sh
 for k in 0 1; do
-  (
-    set +e
-    # shellcheck disable=SC2086 # the filter is words on purpose
-    lab/run --timeout "$timeout" -- dotnet "$dll" ${filters[$k]} "$@" 2>&1 |
-      tee "$logs/lab$k.log" | awk -v p="[lab $k] " '{ print p $0; fflush() }'
-    echo "${PIPESTATUS[0]}" >"$logs/lab$k.status"
-  ) &
-  pids+=($!)
+  # shellcheck disable=SC2086 # the filter is words on purpose
+  lab_shard "$logs" "$k" lab/run --timeout "$timeout" -- dotnet "$dll" ${filters[$k]} "$@"
 done
-for p in "${pids[@]}"; do wait "$p" || true; done
-
-status=0
-t=0 e=0 f=0 s=0 n=0
-for k in 0 1; do
-  rc=$(cat "$logs/lab$k.status" 2>/dev/null || echo 125)
-  ((rc == 0)) || status=$rc
-  line=$(grep -Eo 'Total: [0-9]+, Errors: [0-9]+, Failed: [0-9]+, Skipped: [0-9]+(, Not Run: [0-9]+)?' "$logs/lab$k.log" | tail -n 1 || true)
-  if [[ -z $line ]]; then
-    echo "run-in-lab.sh: lab $k printed no xunit summary (exit $rc)" >&2
-    ((status != 0)) || status=1
-    e=$((e + 1))
-    continue
-  fi
-  read -r lt le lf ls ln < <(echo "$line" | grep -Eo '[0-9]+' | tr '\n' ' '; echo)
-  t=$((t + lt)) e=$((e + le)) f=$((f + lf)) s=$((s + ls)) n=$((n + ${ln:-0}))
-done
-echo "=== ALL LABS (2) ==="
-echo "   Ipvs.KernelTests  Total: $t, Errors: $e, Failed: $f, Skipped: $s, Not Run: $n"
-exit "$status"
+lab_shards_finish "$logs" 2 Ipvs.KernelTests
