@@ -303,9 +303,30 @@ public class KernelCapabilitiesTests
     [InlineData("6", "6.0")]
     [InlineData("", "0.0")]
     [InlineData("Linux", "0.0")]
+    [InlineData("6.1.0-rc1", "6.1.0")]
+    [InlineData("6.2-rc7", "6.2")]
+    [InlineData("5.10.0-28-amd64", "5.10.0")]
+    [InlineData("6.1.176", "6.1.176")]
+    [InlineData("1.2.3.4", "1.2.3")]
+    [InlineData("6..1", "6.0")]
+    [InlineData("6.", "6.0")]
+    [InlineData(" 6.1", "0.0")]
+    [InlineData("-6.1", "0.0")]
+    [InlineData("\uFF16.\uFF11", "0.0")] // full-width digits are not ASCII digits, whatever the culture
+    [InlineData("007.010.002", "7.10.2")]
+    [InlineData("2147483647.0", "2147483647.0")]
     public void Kernel_releases_parse_to_their_numeric_version(string release, string version)
     {
         Assert.Equal(Version.Parse(version), KernelCapabilities.ParseRelease(release));
+        Assert.Equal(Version.Parse(version), KernelCapabilities.ParseRelease(release.AsSpan()));
+    }
+
+    [Theory]
+    [InlineData("2147483648")]
+    [InlineData("6.99999999999")]
+    public void A_release_number_beyond_int_is_an_overflow(string release)
+    {
+        Assert.Throws<OverflowException>(() => KernelCapabilities.ParseRelease(release));
     }
 
     [Theory]

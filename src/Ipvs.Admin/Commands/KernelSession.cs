@@ -83,44 +83,14 @@ internal sealed class KernelSession : IDisposable
         }
         var release = new ReadOnlySpan<byte>(u + (2 * Field), Field);
         int end = release.IndexOf((byte)0);
-        return new KernelCapabilities(ParseRelease(end < 0 ? release : release[..end]));
-    }
-
-    // KernelCapabilities.ParseRelease's rule (up to three dot-separated numbers, up to the first
-    // other character) without int.Parse, whose culture data costs page faults at every start.
-    private static Version ParseRelease(ReadOnlySpan<byte> release)
-    {
-        Span<int> parts = stackalloc int[3];
-        int count = 0;
-        int i = 0;
-        while (count < 3 && i < release.Length && char.IsAsciiDigit((char)release[i]))
+        // Widened in place (the release is ASCII): no Encoding, no allocation.
+        Span<char> text = stackalloc char[Field];
+        int length = end < 0 ? Field : end;
+        for (int i = 0; i < length; i++)
         {
-            long n = 0;
-            while (i < release.Length && char.IsAsciiDigit((char)release[i]))
-            {
-                n = (n * 10) + (release[i++] - '0');
-                if (n > int.MaxValue)
-                {
-                    return KernelCapabilities.ParseRelease(Bytes.Latin1(release)); // its overflow error
-                }
-            }
-            parts[count++] = (int)n;
-            if (i < release.Length && release[i] == '.')
-            {
-                i++;
-            }
-            else
-            {
-                break;
-            }
+            text[i] = (char)release[i];
         }
-        return count switch
-        {
-            0 => new Version(0, 0),
-            1 => new Version(parts[0], 0),
-            2 => new Version(parts[0], parts[1]),
-            _ => new Version(parts[0], parts[1], parts[2]),
-        };
+        return new KernelCapabilities(KernelCapabilities.ParseRelease(text[..length]));
     }
 
     private static string InitError(int errno) => errno switch
