@@ -1,9 +1,9 @@
 using System.Diagnostics;
-using System.Text;
 using Ipvs.Desired;
 using Ipvs.KernelTests.Infrastructure;
 using Ipvs.Model;
 using Ipvs.Scripting;
+using Ipvs.ScriptingTests.Support;
 using static Ipvs.KernelTests.Infrastructure.KernelLab;
 
 namespace Ipvs.KernelTests.Scripting;
@@ -144,7 +144,7 @@ public sealed class ScriptingTests
         await using var topo = await LabTopology.CreateAsync(3);
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(Ct);
         Task<ScriptRunResult>? run = null;
-        var log = new SyncLog();
+        var log = new SynchronizedLog();
         try
         {
             var (director, vip, rs1, rs2, sorry) = (topo.Director, topo.Vip, topo.RealServers[0], topo.RealServers[1], topo.RealServers[2]);
@@ -217,37 +217,4 @@ public sealed class ScriptingTests
 
     private static async Task<string[]> Ipvsadm(string ns, params string[] args) =>
         (await Proc.RunAsync("ip", ["netns", "exec", ns, "ipvsadm", .. args])).EnsureSuccess().Lines;
-
-    /// <summary>A log the test reads while the script writes it.</summary>
-    private sealed class SyncLog : TextWriter
-    {
-        private readonly Lock _lock = new();
-        private readonly StringBuilder _text = new();
-
-        public override Encoding Encoding => Encoding.UTF8;
-
-        public override void Write(char value)
-        {
-            lock (_lock)
-            {
-                _text.Append(value);
-            }
-        }
-
-        public override void Write(string? value)
-        {
-            lock (_lock)
-            {
-                _text.Append(value);
-            }
-        }
-
-        public override string ToString()
-        {
-            lock (_lock)
-            {
-                return _text.ToString();
-            }
-        }
-    }
 }
