@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
@@ -34,10 +33,9 @@ internal sealed class OracleRun
     private static readonly IPAddress DirectorV6 = IPAddress.Parse("fd00:ffff::1");
     private static readonly IPAddress ServersV6 = IPAddress.Parse("fd00:ffff::2");
 
-    private readonly StringBuilder _log = new();
     private Responders? _responders;
-    private Process? _keepalived;
-    private string? _runDir;
+    private KeepalivedProcess? _keepalived;
+    private string _finalLog = "";
     private IReadOnlyList<EndpointSpec> _finalUnprobed = [];
     private string _finalSummary = "";
 
@@ -87,16 +85,7 @@ internal sealed class OracleRun
     /// <summary>When keepalived's table first matched ours with every checker's server probed; null if it never did.</summary>
     public TimeSpan? Converged { get; private set; }
 
-    public string Log
-    {
-        get
-        {
-            lock (_log)
-            {
-                return _log.ToString();
-            }
-        }
-    }
+    public string Log => _keepalived?.Log ?? _finalLog;
 
     /// <summary>Endpoints no checker has probed successfully (kept when the responders stop).</summary>
     public IReadOnlyList<EndpointSpec> Unprobed => _responders?.Unprobed ?? _finalUnprobed;
@@ -133,7 +122,8 @@ internal sealed class OracleRun
             await File.WriteAllTextAsync(file, "0\n", ct);
         }
         _responders = Responders.Start(NetnsPath(ServersNs), Plan.Endpoints);
-        StartKeepalived();
+        _keepalived = KeepalivedProcess.Start(KeepalivedNs, Path, ConfigId);
+        Started = _keepalived.Started;
         await BatchAsync(OursNs, "link set lo up\n");
         using var client = IpvsClient.Open(new IpvsClientOptions { NetworkNamespace = OursNs });
         var plan = await Planner.PlanAsync(client, State, cancellationToken: ct);
@@ -186,42 +176,6 @@ internal sealed class OracleRun
     {
         string[] args = netns is null ? ["-batch", "-"] : ["-n", netns, "-batch", "-"];
         (await Proc.RunAsync("ip", args, commands)).EnsureSuccess();
-    }
-
-    private void StartKeepalived()
-    {
-        _runDir = Directory.CreateTempSubdirectory("ka-oracle-").FullName;
-        var psi = new ProcessStartInfo("ip")
-        {
-            WorkingDirectory = "/",
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in (string[])["netns", "exec", KeepalivedNs, "keepalived", "--check", "--dont-fork", "--log-console", "--log-detail",
-            "--config-id", ConfigId, "-f", Path,
-            "-p", $"{_runDir}/keepalived.pid", "-c", $"{_runDir}/checkers.pid", "-r", $"{_runDir}/vrrp.pid", "-b", $"{_runDir}/bfd.pid"])
-        {
-            psi.ArgumentList.Add(arg);
-        }
-        _keepalived = new Process { StartInfo = psi };
-        _keepalived.OutputDataReceived += (_, e) => Append(e.Data);
-        _keepalived.ErrorDataReceived += (_, e) => Append(e.Data);
-        _keepalived.Start();
-        Started = DateTime.UtcNow;
-        _keepalived.BeginOutputReadLine();
-        _keepalived.BeginErrorReadLine();
-    }
-
-    private void Append(string? line)
-    {
-        if (line is not null)
-        {
-            lock (_log)
-            {
-                _log.AppendLine(line);
-            }
-        }
     }
 
     /// <summary>
@@ -304,30 +258,10 @@ internal sealed class OracleRun
     /// <summary>Stops keepalived (SIGTERM, then SIGKILL for its whole tree after 10 s) and the responders.</summary>
     public async Task StopAsync()
     {
-        if (_keepalived is { } p)
+        if (_keepalived is { } keepalived)
         {
-            try
-            {
-                if (!p.HasExited)
-                {
-                    InNamespace.Terminate(p.Id);
-                    using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-                    try
-                    {
-                        await p.WaitForExitAsync(wait.Token);
-                    }
-                    catch (OperationCanceledException)
-                    {
-                        p.Kill(entireProcessTree: true);
-                        await p.WaitForExitAsync();
-                    }
-                }
-            }
-            catch (InvalidOperationException)
-            {
-                // It was never started.
-            }
-            p.Dispose();
+            _finalLog = keepalived.Log;
+            await keepalived.DisposeAsync();
             _keepalived = null;
         }
         if (_responders is not null)
@@ -339,10 +273,6 @@ internal sealed class OracleRun
         foreach (var file in Plan.TrackFiles.Where(IsLabPrivate))
         {
             File.Delete(file);
-        }
-        if (_runDir is not null && Directory.Exists(_runDir))
-        {
-            Directory.Delete(_runDir, recursive: true);
         }
     }
 
