@@ -19,7 +19,8 @@ lab_shard() {
   shift 2
   (
     set +e
-    "$@" 2>&1 | tee "$dir/lab$k.log" | awk -v p="[lab $k] " '{ print p $0; fflush() }'
+    # sed -u, not awk: Debian's awk (mawk) reads a pipe in blocks, so its lines came at the end.
+    "$@" 2>&1 | tee "$dir/lab$k.log" | sed -u "s/^/[lab $k] /"
     echo "${PIPESTATUS[0]}" >"$dir/lab$k.status"
   ) &
   lab_shard_pids+=($!)
