@@ -129,7 +129,11 @@ internal sealed partial class ImportSession
     // check gives the same return: the first pass after the repair, then N delay_loops. What the
     // model cannot say is warned about: every url is fetched each delay_loop (N times keepalived's
     // requests, and one failing url alone is seen within one delay_loop instead of up to N), and
-    // with alpha the start-up takes N + 1 passes instead of N.
+    // with alpha the start-up takes N + 1 passes instead of N. Smaller differences, left unwarned:
+    // while down, keepalived fetches the failed url every max(delay_before_retry, delay_loop)
+    // without retries (ours: every delay_loop, with them); a GET failing during the return round
+    // is retried after delay_before_retry and the round goes on (ours: the passes count from 0
+    // again); and before its first whole round keepalived takes no retries (retry_it = retry).
     private IEnumerable<HealthCheck> Http(VirtualServer vs, HttpChecker http, Destination destination)
     {
         if (Written(http.SettingLocations, "http_protocol") is { } protocolAt)
