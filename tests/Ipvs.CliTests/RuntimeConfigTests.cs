@@ -1,0 +1,24 @@
+using System.Text.Json;
+
+namespace Ipvs.CliTests;
+
+/// <summary>The runtime settings `ipvs` ships with (Ipvs.Cli.runtimeconfig.json, beside the test's copy of Ipvs.Cli.dll).</summary>
+public sealed class RuntimeConfigTests
+{
+    private static JsonElement ConfigProperties()
+    {
+        string path = Path.Combine(AppContext.BaseDirectory, "Ipvs.Cli.runtimeconfig.json");
+        Assert.True(File.Exists(path), $"{path} is missing");
+        using var doc = JsonDocument.Parse(File.ReadAllText(path));
+        return doc.RootElement.GetProperty("runtimeOptions").GetProperty("configProperties").Clone();
+    }
+
+    [Fact]
+    public void Idle_thread_pool_workers_block_at_once_instead_of_spinning()
+    {
+        var properties = ConfigProperties();
+
+        Assert.True(properties.TryGetProperty("System.Threading.ThreadPool.UnfairSemaphoreSpinLimit", out var limit), "the spin limit is not set");
+        Assert.Equal(0, limit.GetInt32());
+    }
+}
