@@ -21,4 +21,13 @@ public sealed class RuntimeConfigTests
         Assert.True(properties.TryGetProperty("System.Threading.ThreadPool.UnfairSemaphoreSpinLimit", out var limit), "the spin limit is not set");
         Assert.Equal(0, limit.GetInt32());
     }
+
+    [Fact]
+    public void The_service_container_resolves_by_reflection_without_compiling_code()
+    {
+        var properties = ConfigProperties();
+
+        Assert.True(properties.TryGetProperty("Microsoft.Extensions.DependencyInjection.DisableDynamicEngine", out var disabled), "the switch is not set");
+        Assert.True(disabled.GetBoolean());
+    }
 }

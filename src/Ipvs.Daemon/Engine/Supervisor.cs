@@ -28,6 +28,19 @@ public sealed class Supervisor : IAsyncDisposable
     private DaemonState _saved = DaemonState.Empty;
     private DesiredState _config = new();
     private volatile CheckHandle[] _handlesSnapshot = [];
+    private IReadOnlyList<ServiceEntry> _lastTable = [];
+    // Stopwatch timestamp before which a reconciliation driven by check transitions waits (see RunAsync).
+    private long _settleUntil;
+
+    // A reconciliation reads the kernel's whole table, shapes, plans and rebuilds the status: work
+    // in proportion to the destinations. Check transitions that keep coming (1 % of 10,000
+    // destinations flapping is 100 a second) would each pay for one such pass. After a pass, the
+    // next transition-driven one waits until twice the last pass's duration has gone by (at most
+    // MaxSettle), and the transitions that arrive meanwhile are applied together: passes then
+    // take at most a third of the time. A small table's pass takes milliseconds, so is the wait;
+    // a first transition after a quiet spell is applied at once.
+    private const int SettleFactor = 2;
+    private static readonly TimeSpan MaxSettle = TimeSpan.FromMilliseconds(500);
 
     /// <summary>Creates the engine; <see cref="StartAsync"/> loads the configuration and takes the table over.</summary>
     public Supervisor(IIpvsClient client, IConfigSource source, SupervisorOptions options, ILogger log)
@@ -81,6 +94,41 @@ public sealed class Supervisor : IAsyncDisposable
         _log.LogInformation("Loaded {Source}: {Services} service(s), {Destinations} destination(s), {Checks} check(s); {Drains} drain(s) carried over",
             _source.Description, _config.Services.Length, _config.Services.Sum(s => s.Destinations.Length), _byHandle.Count, _drains.Count);
         await ReconcileAsync(cancellationToken).ConfigureAwait(false);
+        Rehearse();
+    }
+
+    // The first failover after the start would otherwise compile (JIT) the whole path from a
+    // destination going down to the plan that takes it out, while the clock runs. Walk that path
+    // once now, on a copy: one destination of the first service judged down, shaped against the
+    // kernel's table, planned and rendered, and everything thrown away. Nothing reaches the kernel,
+    // the state or the logs.
+    private void Rehearse()
+    {
+        var service = _services.Values.FirstOrDefault(s => s.Destinations.Count > 0);
+        if (service is null)
+        {
+            return;
+        }
+        try
+        {
+            var now = _time.GetUtcNow();
+            var victim = service.Destinations.Keys.First();
+            var decision = PoolPolicy.Decide(service.Config,
+                key => key == victim ? DestinationHealth.Failed : service.Destinations.TryGetValue(key, out var d) ? d.Health : DestinationHealth.Healthy,
+                service.QuorumUp, now);
+            var kernel = _lastTable.Where(e => e.Key == service.Config.Key).ToList();
+            var shape = TableShaper.Shape(kernel, [new ManagedService(service.Config, decision)], new HashSet<ServiceKey>(), [], _options.Drain, now, null);
+            var plan = Planner.Plan(shape.Scope, null, shape.Desired, new PlanOptions { Prune = true });
+            foreach (var change in plan.Changes)
+            {
+                _ = PlanText.Line(change, withService: true);
+            }
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A rehearsal only warms code up; whatever it trips on, the real pass reports.
+            _log.LogDebug("Warm-up skipped: {Error}", e.Message);
+        }
     }
 
     /// <summary>Asks the loop to reload the configuration (SIGHUP, a file change).</summary>
@@ -106,6 +154,12 @@ public sealed class Supervisor : IAsyncDisposable
                 }
             }
             cancellationToken.ThrowIfCancellationRequested();
+
+            long settle = _settleUntil - Stopwatch.GetTimestamp();
+            if (settle > 0 && !_reloads.Reader.TryPeek(out _) && transitions.TryPeek(out _))
+            {
+                await Task.Delay(Stopwatch.GetElapsedTime(0, settle), cancellationToken).ConfigureAwait(false);
+            }
 
             var changed = new HashSet<DestinationRuntime>();
             while (transitions.TryRead(out var t))
@@ -291,7 +345,6 @@ public sealed class Supervisor : IAsyncDisposable
             bool up = true;
             bool weighted = false;
             string? error = null;
-            var asked = new List<(HealthCheck, int?)>(d.Handles.Count);
             foreach (var h in d.Handles)
             {
                 var s = _checks.GetStatus(h);
@@ -301,10 +354,10 @@ public sealed class Supervisor : IAsyncDisposable
                     error ??= s.Last?.Error;
                 }
                 weighted |= s.Weight is not null;
-                asked.Add((h.Check, s.Weight));
             }
             // keepalived's arithmetic: a dynamic program check sets the weight, a file check adjusts it.
-            d.Weight = weighted ? DynamicWeight.Effective(d.Config.Destination.Weight, asked) : null;
+            // (The list is built only then: this runs for every destination whose check reported.)
+            d.Weight = weighted ? DynamicWeight.Effective(d.Config.Destination.Weight, [.. d.Handles.Select(h => (h.Check, _checks.GetStatus(h).Weight))]) : null;
             d.LastError = up ? null : error;
             if (up == d.Up)
             {
@@ -400,13 +453,55 @@ public sealed class Supervisor : IAsyncDisposable
                 Counters.ReconcileErrors++;
             }
             // The status shows the kernel as it is now, not as it was before the changes.
-            table = await _client.GetTableAsync(cancellationToken).ConfigureAwait(false);
+            table = await RereadAsync(table, plan, cancellationToken).ConfigureAwait(false);
         }
 
+        _lastTable = table;
         Counters.Reconciles++;
         Counters.LastReconcile = clock.Elapsed;
         Counters.ReconcileSeconds.Observe(clock.Elapsed.TotalSeconds);
         Status = DaemonStatus.Build(_source.Description, _services.Values, shape, table, _drains, _checks, now) with { LastReloadError = Status.LastReloadError };
+        _settleUntil = Stopwatch.GetTimestamp() + Math.Min(clock.ElapsedTicks * SettleFactor, (long)(MaxSettle.TotalSeconds * Stopwatch.Frequency));
+    }
+
+    // After applying: when only destinations changed (a failover, a drain), reads again just the
+    // services they belong to (two requests each) instead of the whole table (one per service).
+    private async Task<IReadOnlyList<ServiceEntry>> RereadAsync(IReadOnlyList<ServiceEntry> before, Plan plan, CancellationToken cancellationToken)
+    {
+        var touched = new HashSet<ServiceKey>();
+        foreach (var change in plan.Changes)
+        {
+            if (change is not DestinationChange d)
+            {
+                return await _client.GetTableAsync(cancellationToken).ConfigureAwait(false);
+            }
+            touched.Add(d.Service);
+        }
+        if (touched.Count * 2 > before.Count)
+        {
+            return await _client.GetTableAsync(cancellationToken).ConfigureAwait(false);
+        }
+        var fresh = new Dictionary<ServiceKey, ServiceEntry>(touched.Count);
+        try
+        {
+            foreach (var key in touched)
+            {
+                var info = await _client.GetServiceAsync(key, cancellationToken).ConfigureAwait(false);
+                var destinations = await _client.GetDestinationsAsync(key, cancellationToken).ConfigureAwait(false);
+                fresh[key] = new ServiceEntry(info, destinations);
+            }
+        }
+        catch (IpvsException)
+        {
+            // Gone meanwhile (someone else's change): the whole table tells what is there.
+            return await _client.GetTableAsync(cancellationToken).ConfigureAwait(false);
+        }
+        var table = new List<ServiceEntry>(before.Count);
+        foreach (var e in before)
+        {
+            table.Add(fresh.TryGetValue(e.Key, out var f) ? f : e);
+        }
+        return table;
     }
 
     private void Persist()

@@ -63,8 +63,9 @@ public sealed record DaemonStatus(string Source, DateTimeOffset At, ImmutableArr
                 s.Config.Policy.SorryServer is { } ss && inKernel.TryGetValue(ss.Key, out var sk) && sk.Destination.Weight > 0 && !s.QuorumUp,
                 entry is not null, dests.ToImmutable()));
         }
-        // Retired services still draining.
-        foreach (var r in shape.Desired.Services.Where(r => !services.Any(s => s.Config.Key == r.Key)))
+        // Retired services still draining (a set: with thousands of services, a scan per service adds up).
+        var configured = services.Select(s => s.Config.Key).ToHashSet();
+        foreach (var r in shape.Desired.Services.Where(r => !configured.Contains(r.Key)))
         {
             kernel.TryGetValue(r.Key, out var entry);
             var dests = r.Destinations.Select(d =>
