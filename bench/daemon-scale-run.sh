@@ -11,6 +11,10 @@
 #   IPVS_DS_VARIANTS="ka:10000 ours:10000 ours:1000 ka:1000 ours0:1000 ka:100 ours:100 ours0:100"
 #                                   SIDE:DESTINATIONS in this order; SIDE is ours, ka (keepalived) or
 #                                   ours0 (ours with DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0)
+#                                   or oursTAG, an A/B variant of ours (TAG: letters and digits):
+#   IPVS_DS_ENV_TAG="VAR=VALUE ..."  its environment (e.g. DOTNET_TieredPGO=0)
+#   IPVS_DS_BIN_TAG=PATH             another build of Ipvs.Cli (e.g. a copy of an older commit's)
+#   IPVS_DS_TITLE_TAG="..."          its name in the report
 #   IPVS_DS_STRACE_AT=100 IPVS_DS_STRACE_S=10   strace attribution (after the window) at these scales
 #   IPVS_DS_PER_SERVICE=100         real servers per virtual server
 #   IPVS_DS_WARMUP=30 IPVS_DS_WINDOW=60 IPVS_DS_READY_TIMEOUT=600   seconds
