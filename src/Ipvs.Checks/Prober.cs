@@ -1,4 +1,5 @@
 using Ipvs.Checks.Probes;
+using Ipvs.Checks.Reactor;
 
 namespace Ipvs.Checks;
 
@@ -20,8 +21,27 @@ public static class Prober
         return ProbeResolvedAsync(defaults.Resolve(check), target, defaults.MaxHttpBodyBytes, cancellationToken);
     }
 
-    /// <summary>One attempt of a check already resolved with <see cref="CheckDefaults.Resolve"/>.</summary>
-    internal static async ValueTask<ProbeResult> ProbeResolvedAsync(HealthCheck check, CheckTarget target, int maxBodyBytes, CancellationToken cancellationToken)
+    /// <summary>
+    /// One attempt of a check already resolved with <see cref="CheckDefaults.Resolve"/>. Plain HTTP
+    /// and TCP checks run on the check reactor (Linux) from <paramref name="plan"/> (the scheduler
+    /// keeps one per check; null builds one); <paramref name="inline"/> lets a caller on the reactor
+    /// thread (the scheduler) continue there when the attempt ends.
+    /// </summary>
+    internal static ValueTask<ProbeResult> ProbeResolvedAsync(HealthCheck check, CheckTarget target, int maxBodyBytes, CancellationToken cancellationToken, SocketPlan? plan = null, bool inline = false)
+    {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled<ProbeResult>(cancellationToken);
+        }
+        plan ??= SocketPlan.For(check, target, maxBodyBytes);
+        if (plan is not null && CheckReactor.Shared is { } reactor)
+        {
+            return reactor.Run(plan, cancellationToken, inline);
+        }
+        return ProbeOnStreamAsync(check, target, maxBodyBytes, cancellationToken);
+    }
+
+    private static async ValueTask<ProbeResult> ProbeOnStreamAsync(HealthCheck check, CheckTarget target, int maxBodyBytes, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         long start = Stopwatch.GetTimestamp();

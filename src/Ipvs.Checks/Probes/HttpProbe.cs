@@ -1,59 +1,67 @@
 using System.Buffers;
-using System.Net.Http;
-using System.Net.Http.Headers;
-using System.Runtime.CompilerServices;
+using System.Net.Security;
 using System.Security.Authentication;
-using System.Text;
-using System.Text.RegularExpressions;
+using System.Security.Cryptography.X509Certificates;
+using Ipvs.Checks.Probes.Http;
 
 namespace Ipvs.Checks.Probes;
 
 /// <summary>
-/// HTTP_GET and SSL_GET: one GET of the path over a fresh connection (<c>Connection: close</c>;
-/// redirects are not followed), passing when the status is in the accepted ranges (200-299 when
-/// none are given) and the body matches the regex or has the MD5 digest. The Host header is the
-/// check's virtual host, else the service's, else the address (with the port unless it is the
-/// scheme's). The connect timeout bounds the TCP connect; the read timeout bounds everything after
-/// it: the TLS handshake, the request and the whole reply.
+/// HTTP_GET and SSL_GET over a stream: SSL_GET always, plain HTTP only where the check reactor
+/// does not run (off Linux). One GET of the path over a fresh connection (<c>Connection: close</c>;
+/// redirects are not followed), the reply read by <see cref="HttpReplyParser"/>, which passes a
+/// status in the accepted ranges (200-299 when none are given) and a body matching the regex or
+/// having the MD5 digest. The connect timeout bounds the TCP connect; the read timeout bounds
+/// everything after it: the TLS handshake, the request and the reply.
+/// <para>
+/// TLS: the handshake is done here, so SNI is exactly the check's server name (none when unset;
+/// with <see cref="HttpCheck.VerifyTls"/> and no server name, the Host header's name is verified
+/// and sent) and certificates are verified or not per check. No HTTP client, no connection pool:
+/// nothing per endpoint outlives the attempt.
+/// </para>
 /// </summary>
 internal static class HttpProbe
 {
-    private static readonly ConditionalWeakTable<HttpCheck, Regex> Regexes = new();
-    private static readonly TimeSpan RegexTimeout = TimeSpan.FromSeconds(1);
-    private static readonly ProductInfoHeaderValue UserAgent = new("Ipvs.Checks", "0.1");
+    private const int ReadBytes = 16 * 1024;
+    private static readonly List<SslApplicationProtocol> Http11 = [SslApplicationProtocol.Http11];
 
     public static async ValueTask<Outcome> RunAsync(HttpCheck check, CheckTarget target, int maxBodyBytes, CancellationToken cancellationToken)
     {
         var endpoint = target.Endpoint;
-        string host = check.VirtualHost ?? DefaultHost(endpoint, check.UseTls);
-        var invoker = Transport.For(new TransportKey(check.BindAddress, check.UseTls, check.VerifyTls, TlsName(check, host)));
+        byte[] request = HttpRequest.Encode(check, endpoint);
+        var readTimeout = check.ReadTimeout!.Value;
         using var timeout = new AttemptTimeout(cancellationToken);
-        var attempt = new HttpAttempt(endpoint, check.ConnectTimeout!.Value, check.ReadTimeout!.Value, timeout);
-        // A backstop until the connect callback starts the read phase; the callback times the connect itself.
-        timeout.Start(attempt.ConnectTimeout + attempt.ReadTimeout);
-        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri($"http://{endpoint}{check.Path}"))
-        {
-            Version = HttpVersion.Version11,
-            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
-        };
-        request.Headers.Host = host;
-        request.Headers.ConnectionClose = true;
-        request.Headers.UserAgent.Add(UserAgent);
-        request.Options.Set(Transport.Key, attempt);
+        var socket = Sockets.Open(endpoint, SocketType.Stream, ProtocolType.Tcp, check.BindAddress);
+        Stream? stream = null;
+        byte[]? buffer = null;
         try
         {
-            using var response = await invoker.SendAsync(request, timeout.Token).ConfigureAwait(false);
-            return await JudgeAsync(check, response, maxBodyBytes, timeout.Token).ConfigureAwait(false);
+            await Sockets.ConnectAsync(socket, endpoint, check.ConnectTimeout!.Value, timeout).ConfigureAwait(false);
+            timeout.Start(readTimeout);
+            stream = new NetworkStream(socket, ownsSocket: true);
+            if (check.UseTls)
+            {
+                stream = await HandshakeAsync(check, HttpRequest.Host(check, endpoint), stream, timeout).ConfigureAwait(false);
+            }
+            await stream.WriteAsync(request, timeout.Token).ConfigureAwait(false);
+            using var parser = new HttpReplyParser(check, maxBodyBytes);
+            buffer = ArrayPool<byte>.Shared.Rent(ReadBytes);
+            while (true)
+            {
+                int read = await stream.ReadAsync(buffer, timeout.Token).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    return parser.Finish();
+                }
+                if (parser.Feed(buffer.AsSpan(0, read)))
+                {
+                    return parser.Verdict!.Value;
+                }
+            }
         }
         catch (OperationCanceledException) when (timeout.Expired)
         {
-            return Outcome.Fail(attempt.Connected
-                ? $"timeout after {Words.Seconds(attempt.ReadTimeout)} reading the reply"
-                : $"connect: timeout after {Words.Seconds(attempt.ConnectTimeout)}");
-        }
-        catch (HttpRequestException e)
-        {
-            return Outcome.Fail(Describe(e));
+            return Outcome.Fail($"timeout after {Words.Seconds(readTimeout)} reading the reply");
         }
         catch (IOException e)
         {
@@ -61,91 +69,54 @@ internal static class HttpProbe
         }
         finally
         {
-            attempt.Finish();
-        }
-    }
-
-    private static async ValueTask<Outcome> JudgeAsync(HttpCheck check, HttpResponseMessage response, int maxBodyBytes, CancellationToken cancellationToken)
-    {
-        int status = (int)response.StatusCode;
-        if (!Accepts(check.StatusCodes, status))
-        {
-            return Outcome.Fail($"status {status} not in {Ranges(check.StatusCodes)}");
-        }
-        if (check.BodyDigest is null && check.BodyRegex is null)
-        {
-            return Outcome.Pass;
-        }
-        using var body = await BodyReader.ReadAsync(response.Content, check.BodyDigest is not null, check.BodyRegex is null ? 0 : maxBodyBytes, cancellationToken).ConfigureAwait(false);
-        if (check.BodyDigest is { } expected && !string.Equals(body.Digest, expected, StringComparison.OrdinalIgnoreCase))
-        {
-            return Outcome.Fail($"body digest {body.Digest}, not {expected.ToLowerInvariant()}");
-        }
-        if (check.BodyRegex is { } pattern)
-        {
-            return body.TooLong
-                ? Outcome.Fail($"body longer than {maxBodyBytes} bytes, the most matched against a regex")
-                : MatchBody(check, pattern, body.Bytes);
-        }
-        return Outcome.Pass;
-    }
-
-    private static Outcome MatchBody(HttpCheck check, string pattern, ReadOnlySpan<byte> bytes)
-    {
-        Regex regex;
-        try
-        {
-            regex = Regexes.GetValue(check, static c => new Regex(c.BodyRegex!, RegexOptions.CultureInvariant, RegexTimeout));
-        }
-        catch (ArgumentException e)
-        {
-            return Outcome.Fail($"the body regex does not parse: {e.Message}");
-        }
-        char[] text = ArrayPool<char>.Shared.Rent(Encoding.UTF8.GetMaxCharCount(bytes.Length));
-        try
-        {
-            int length = Encoding.UTF8.GetChars(bytes, text);
-            return regex.IsMatch(text.AsSpan(0, length)) ? Outcome.Pass : Outcome.Fail($"body does not match /{pattern}/");
-        }
-        catch (RegexMatchTimeoutException)
-        {
-            return Outcome.Fail($"body regex /{pattern}/ gave no verdict within {Words.Seconds(RegexTimeout)}");
-        }
-        finally
-        {
-            ArrayPool<char>.Shared.Return(text);
-        }
-    }
-
-    internal static bool Accepts(ImmutableArray<StatusRange> ranges, int status)
-    {
-        if (ranges.IsDefaultOrEmpty)
-        {
-            return status is >= 200 and <= 299;
-        }
-        foreach (var range in ranges)
-        {
-            if (range.Contains(status))
+            if (buffer is not null)
             {
-                return true;
+                ArrayPool<byte>.Shared.Return(buffer);
             }
+            if (stream is not null)
+            {
+                await stream.DisposeAsync().ConfigureAwait(false);
+            }
+            socket.Dispose();
         }
-        return false;
     }
 
-    private static string Ranges(ImmutableArray<StatusRange> ranges) =>
-        ranges.IsDefaultOrEmpty ? "200-299" : string.Join(", ", ranges);
+    /// <summary>The Host header without a virtual host (see <see cref="HttpRequest.DefaultHost"/>).</summary>
+    internal static string DefaultHost(IPEndPoint endpoint, bool tls) => HttpRequest.DefaultHost(endpoint, tls);
 
-    /// <summary>The Host header without a virtual host: the address, and the port unless it is the scheme's default.</summary>
-    internal static string DefaultHost(IPEndPoint endpoint, bool tls)
+    private static async ValueTask<Stream> HandshakeAsync(HttpCheck check, string host, Stream stream, AttemptTimeout timeout)
     {
-        bool defaultPort = endpoint.Port == (tls ? 443 : 80);
-        if (endpoint.AddressFamily == AddressFamily.InterNetworkV6)
+        var tls = new SslStream(stream, leaveInnerStreamOpen: false);
+        try
         {
-            return defaultPort ? $"[{endpoint.Address}]" : endpoint.ToString();
+            await tls.AuthenticateAsClientAsync(Options(check, host), timeout.Token).ConfigureAwait(false);
+            return tls;
         }
-        return defaultPort ? endpoint.Address.ToString() : endpoint.ToString();
+        catch (OperationCanceledException) when (timeout.Expired)
+        {
+            await tls.DisposeAsync().ConfigureAwait(false);
+            throw new ProbeFailure($"tls: no handshake within {Words.Seconds(timeout.Limit)}");
+        }
+        catch (Exception e) when (e is AuthenticationException or IOException)
+        {
+            await tls.DisposeAsync().ConfigureAwait(false);
+            throw new ProbeFailure($"tls: {Words.Lower(e.InnerException is { } inner && e is IOException ? inner.Message : e.Message)}", e);
+        }
     }
+
+    private static SslClientAuthenticationOptions Options(HttpCheck check, string host) => new()
+    {
+        // An empty name sends no SNI; .NET never sends an IP address as SNI either.
+        TargetHost = TlsName(check, host) ?? "",
+        RemoteCertificateValidationCallback = check.VerifyTls ? null : AcceptAny,
+        // Revocation lists would be fetched over the network on the check's clock.
+        CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+        ApplicationProtocols = Http11,
+    };
+
+    // VerifyTls false is the check's explicit choice, and keepalived's SSL_GET default: a health
+    // check asks whether the server answers, not who it is.
+    private static bool AcceptAny(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors) => true;
 
     /// <summary>
     /// The name the TLS client sends as SNI and verifies the certificate against: the check's
@@ -154,10 +125,6 @@ internal static class HttpProbe
     /// </summary>
     private static string? TlsName(HttpCheck check, string host)
     {
-        if (!check.UseTls)
-        {
-            return null;
-        }
         if (check.ServerName is not null || !check.VerifyTls)
         {
             return check.ServerName;
@@ -170,28 +137,5 @@ internal static class HttpProbe
         }
         int colon = host.LastIndexOf(':');
         return colon > 0 ? host[..colon] : host;
-    }
-
-    private static string Describe(HttpRequestException e)
-    {
-        for (Exception? inner = e.InnerException; inner is not null; inner = inner.InnerException)
-        {
-            switch (inner)
-            {
-                case ProbeFailure failure:
-                    return failure.Message;
-                case AuthenticationException tls:
-                    return $"tls: {Words.Lower(tls.Message)}";
-                case SocketException socket:
-                    return $"connect: {Words.Socket(socket)}";
-            }
-        }
-        return e.HttpRequestError switch
-        {
-            HttpRequestError.ResponseEnded => "the server closed the connection without a complete reply",
-            HttpRequestError.InvalidResponse => $"invalid HTTP reply: {Words.Lower(e.Message)}",
-            HttpRequestError.ConfigurationLimitExceeded => "reply headers too large",
-            _ => Words.Lower(e.Message),
-        };
     }
 }

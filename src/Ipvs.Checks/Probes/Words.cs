@@ -23,6 +23,22 @@ internal static class Words
         _ => Lower(e.Message),
     };
 
+    /// <summary>An errno of a socket call as the same few words as <see cref="Socket(SocketException)"/>.</summary>
+    public static string Errno(int errno) => errno switch
+    {
+        111 => "connection refused",
+        104 => "connection reset",
+        103 => "connection aborted",
+        113 => "host unreachable",
+        101 => "network unreachable",
+        100 => "network down",
+        110 => "timed out",
+        99 => "address not available",
+        98 => "address in use",
+        1 or 13 => "permission denied",
+        _ => Lower(Reactor.Libc.Message(errno)),
+    };
+
     /// <summary>The message with its first letter lowered, as messages here are fragments.</summary>
     public static string Lower(string message) =>
         message.Length > 1 && char.IsUpper(message[0]) && !char.IsUpper(message[1])
