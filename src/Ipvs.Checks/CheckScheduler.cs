@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Ipvs.Checks.Reactor;
 using Ipvs.Checks.Scheduling;
 
 namespace Ipvs.Checks;
@@ -18,7 +19,7 @@ namespace Ipvs.Checks;
 /// runs start (actual start of the first attempt − due time) is tracked per check and overall.
 /// </para>
 /// </summary>
-public sealed class CheckScheduler : IAsyncDisposable
+public sealed class CheckScheduler : IAsyncDisposable, IReactorTicker
 {
     private readonly CheckSchedulerOptions _options;
     private readonly TimeProvider _time;
@@ -35,9 +36,13 @@ public sealed class CheckScheduler : IAsyncDisposable
         Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
     private readonly CancellationTokenSource _stopping = new();
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly ITimer _timer;
+    private readonly ITimer? _timer;
     private readonly Task _loop;
+    private readonly CheckReactor? _reactor;
+    private readonly double _stampsPerTick;
     private long _armedAt = long.MaxValue;
+    private long _nextDue = long.MaxValue;
+    private readonly List<CheckEntry> _dueNow = []; // the reactor thread's, in Tick
     private int _runsInFlight;
     private long _maxLatenessTicks;
     private volatile bool _disposed;
@@ -54,8 +59,22 @@ public sealed class CheckScheduler : IAsyncDisposable
         _origin = _time.GetTimestamp();
         _random = options.Random ?? Random.Shared.NextDouble;
         _slots = new SemaphoreSlim(options.MaxConcurrency, options.MaxConcurrency);
-        _timer = _time.CreateTimer(static state => ((CheckScheduler)state!).OnTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-        _loop = Task.Run(LoopAsync);
+        _stampsPerTick = Stopwatch.Frequency / (double)TimeSpan.TicksPerSecond;
+        // On the system clock (production) the check reactor serves the due times: a due plain
+        // HTTP or TCP check starts on the reactor thread in the same loop turn, with no timer,
+        // channel or thread-pool hop, and checks due within a millisecond start together. Another
+        // clock (a test's FakeTimeProvider) keeps the timer-driven loop, deterministic on that clock.
+        _reactor = ReferenceEquals(_time, TimeProvider.System) ? CheckReactor.Shared : null;
+        if (_reactor is not null)
+        {
+            _loop = Task.CompletedTask;
+            _reactor.AddTicker(this);
+        }
+        else
+        {
+            _timer = _time.CreateTimer(static state => ((CheckScheduler)state!).OnTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            _loop = Task.Run(LoopAsync);
+        }
     }
 
     /// <summary>
@@ -80,7 +99,16 @@ public sealed class CheckScheduler : IAsyncDisposable
     /// <summary>The most any run of any check started after its due time, since the scheduler started.</summary>
     public TimeSpan MaxLateness => TimeSpan.FromTicks(Interlocked.Read(ref _maxLatenessTicks));
 
-    private TimeSpan Now => _time.GetElapsedTime(_origin);
+    // On the reactor thread, the loop's clock read once per turn: no clock read per check.
+    private TimeSpan Now => _reactor is { } reactor && reactor.OnThread ? Elapsed(reactor.Now) : _time.GetElapsedTime(_origin);
+
+    private DateTimeOffset UtcNow => _reactor is { } reactor && reactor.OnThread ? reactor.UtcNow : _time.GetUtcNow();
+
+    long IReactorTicker.NextDue => Volatile.Read(ref _nextDue);
+
+    private TimeSpan Elapsed(long stamp) => TimeSpan.FromTicks((long)((stamp - _origin) / _stampsPerTick));
+
+    private long Stamp(TimeSpan elapsed) => _origin + (long)(elapsed.Ticks * _stampsPerTick);
 
     /// <summary>
     /// Registers <paramref name="check"/> on <paramref name="target"/>, its unset settings from
@@ -119,7 +147,10 @@ public sealed class CheckScheduler : IAsyncDisposable
                 running.References++;
                 return running.Handle;
             }
-            var entry = new CheckEntry(key, resolved, initial, defaults.MaxHttpBodyBytes);
+            var entry = new CheckEntry(key, resolved, initial, defaults.MaxHttpBodyBytes)
+            {
+                Plan = SocketPlan.For(resolved, target, defaults.MaxHttpBodyBytes),
+            };
             entry.Handle = new CheckHandle(this, resolved, target, UniqueId(CheckHandle.Describe(resolved, target.Endpoint))) { Entry = entry };
             _entries.Add(key, entry);
             Enqueue(entry, Now + offset);
@@ -181,6 +212,7 @@ public sealed class CheckScheduler : IAsyncDisposable
             _entries.Clear();
             _ids.Clear();
         }
+        _reactor?.RemoveTicker(this);
         await _stopping.CancelAsync().ConfigureAwait(false);
         foreach (var entry in running)
         {
@@ -192,7 +224,10 @@ public sealed class CheckScheduler : IAsyncDisposable
             _drained.TrySetResult();
         }
         await _drained.Task.ConfigureAwait(false);
-        await _timer.DisposeAsync().ConfigureAwait(false);
+        if (_timer is not null)
+        {
+            await _timer.DisposeAsync().ConfigureAwait(false);
+        }
         _transitions.Writer.TryComplete();
         _stopping.Dispose();
         _slots.Dispose();
@@ -245,11 +280,57 @@ public sealed class CheckScheduler : IAsyncDisposable
     {
         entry.Scheduled = due;
         _queue.Enqueue(entry, due.Ticks);
-        if (due.Ticks < _armedAt)
+        if (_reactor is not null)
+        {
+            long stamp = Stamp(due);
+            if (stamp < _nextDue)
+            {
+                // Earlier than the reactor will look: tell it (free when this is the reactor thread).
+                Volatile.Write(ref _nextDue, stamp);
+                _reactor.Wake();
+            }
+        }
+        else if (due.Ticks < _armedAt)
         {
             // Earlier than the timer is armed for: the loop re-arms it.
             _wake.Writer.TryWrite(true);
         }
+    }
+
+    /// <summary>The reactor's turn (on its thread): starts every check due by now + its slack.</summary>
+    void IReactorTicker.Tick(long now)
+    {
+        var due = _dueNow;
+        lock (_lock)
+        {
+            long horizon = Elapsed(now + CheckReactor.Slack).Ticks;
+            while (_queue.TryPeek(out var entry, out long at) && at <= horizon)
+            {
+                _queue.Dequeue();
+                if (!entry.Stopped)
+                {
+                    due.Add(entry);
+                }
+            }
+            Volatile.Write(ref _nextDue, _queue.TryPeek(out _, out long next) ? Stamp(TimeSpan.FromTicks(next)) : long.MaxValue);
+        }
+        Interlocked.Add(ref _runsInFlight, due.Count);
+        int inline = 0;
+        foreach (var entry in due)
+        {
+            if (entry.Plan is null)
+            {
+                // A process spawn or a file read must not hold up the reactor.
+                ThreadPool.UnsafeQueueUserWorkItem(entry, preferLocal: false);
+                continue;
+            }
+            if (++inline % 32 == 0)
+            {
+                _reactor!.Refresh(); // a long batch: keep lateness and deadlines honest
+            }
+            _ = RunAsync(entry);
+        }
+        due.Clear();
     }
 
     private void OnTimer()
@@ -278,7 +359,7 @@ public sealed class CheckScheduler : IAsyncDisposable
                             if (at != _armedAt)
                             {
                                 _armedAt = at;
-                                _timer.Change(TimeSpan.FromTicks(at - now), Timeout.InfiniteTimeSpan);
+                                _timer!.Change(TimeSpan.FromTicks(at - now), Timeout.InfiniteTimeSpan);
                             }
                             break;
                         }
@@ -332,7 +413,9 @@ public sealed class CheckScheduler : IAsyncDisposable
                     {
                         RecordLateness(entry, Now - due);
                     }
-                    result = await Prober.ProbeResolvedAsync(handle.Check, handle.Target, entry.MaxBodyBytes, token).ConfigureAwait(false);
+                    // inline: on the reactor thread, the rest of the run continues there when the
+                    // attempt ends (it only records the result and queues the next run).
+                    result = await Prober.ProbeResolvedAsync(handle.Check, handle.Target, entry.MaxBodyBytes, token, entry.Plan, inline: true).ConfigureAwait(false);
                 }
                 finally
                 {
@@ -344,7 +427,7 @@ public sealed class CheckScheduler : IAsyncDisposable
                     break;
                 }
             }
-            if (entry.Record(result, _time.GetUtcNow()) is { } transition)
+            if (entry.Record(result, UtcNow) is { } transition)
             {
                 lock (_lock)
                 {

@@ -43,6 +43,9 @@ internal sealed class CheckEntry : IThreadPoolWorkItem
 
     public int MaxBodyBytes { get; }
 
+    /// <summary>How the reactor runs this check's attempts (plain HTTP and TCP on Linux), or null.</summary>
+    public Reactor.SocketPlan? Plan { get; init; }
+
     /// <summary>Registrations sharing this check; under the scheduler's lock.</summary>
     public int References { get; set; } = 1;
 
