@@ -52,7 +52,8 @@ internal sealed unsafe class CheckReactor
     private int _signalled;
     private long _now;
     private long _utcBaseTicks;
-    private long _utcBaseStamp = long.MinValue;
+    private long _utcBaseStamp;
+    private bool _utcBaseSet;
 
     private CheckReactor(int epoll, int wake)
     {
@@ -84,8 +85,9 @@ internal sealed unsafe class CheckReactor
         get
         {
             long now = Now;
-            if (now - _utcBaseStamp > 10 * Stopwatch.Frequency || now < _utcBaseStamp)
+            if (!_utcBaseSet || now - _utcBaseStamp > 10 * Stopwatch.Frequency || now < _utcBaseStamp)
             {
+                _utcBaseSet = true;
                 _utcBaseStamp = now;
                 _utcBaseTicks = DateTimeOffset.UtcNow.UtcTicks;
             }
@@ -244,12 +246,10 @@ internal sealed unsafe class CheckReactor
         {
             try
             {
-                int timeout = Timeout(_now);
+                // Asleep from here on for other threads: whatever they queue or move earlier after
+                // this fence makes them write the eventfd; whatever came before, the look below sees.
                 Interlocked.Exchange(ref _polling, 1);
-                if (!_inbox.IsEmpty)
-                {
-                    timeout = 0;
-                }
+                int timeout = _inbox.IsEmpty ? Timeout(_now) : 0;
                 int n = Libc.epoll_wait(_epoll, events, MaxEvents, timeout);
                 int errno = n < 0 ? Marshal.GetLastPInvokeError() : 0;
                 Volatile.Write(ref _polling, 0);

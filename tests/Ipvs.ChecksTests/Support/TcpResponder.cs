@@ -42,6 +42,10 @@ internal sealed class TcpResponder : IAsyncDisposable
         catch (ObjectDisposedException)
         {
         }
+        catch (InvalidOperationException) when (_stop.IsCancellationRequested)
+        {
+            // Stopped between two accepts.
+        }
     }
 
     private async Task ServeAsync(TcpClient client)
