@@ -24,6 +24,8 @@ internal sealed unsafe class SocketAttempt : IValueTaskSource<ProbeResult>
     private State _state = State.Queued;
     private int _sent;
     private int _drained;
+    private bool _readEdge;
+    private bool _hangupEdge;
 
     public SocketAttempt(SocketPlan plan, CancellationToken token, bool inline)
     {
@@ -159,13 +161,13 @@ internal sealed unsafe class SocketAttempt : IValueTaskSource<ProbeResult>
                 }
                 return;
             case State.Sending:
+                // An early reply (or a reset) while the request is still going out: remembered, as
+                // an edge-triggered socket will not say it again; read once the request is sent.
+                _readEdge |= readable;
+                _hangupEdge |= hangup;
                 if ((events & (Libc.EPOLLOUT | Libc.EPOLLERR | Libc.EPOLLHUP)) != 0)
                 {
-                    Send(reactor, now, readable, hangup);
-                }
-                else if (readable)
-                {
-                    Read(reactor, hangup);
+                    Send(reactor, now, _readEdge, _hangupEdge);
                 }
                 return;
             case State.Reading:
