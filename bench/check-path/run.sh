@@ -14,9 +14,10 @@ mkdir -p "$work"
 cc -O2 -o "$work/responder" "$root/bench/daemon-scale/responder.c" -lm
 rm -rf "$work/old-src" && mkdir -p "$work/old-src"
 git -C "$root" archive "$old" Directory.Build.props global.json src | tar -x -C "$work/old-src"
-dotnet build "$root/bench/check-path/CheckPath.csproj" -c Release --nologo -clp:ErrorsOnly -o "$work/new" >/dev/null
-dotnet build "$root/bench/check-path/CheckPath.csproj" -c Release --nologo -clp:ErrorsOnly -o "$work/old" \
-  -p:ChecksRoot="$work/old-src/src" -p:BaseIntermediateOutputPath="$work/old-obj/" >/dev/null
+dotnet build "$root/bench/check-path/CheckPath.csproj" -c Release --nologo -clp:ErrorsOnly -o "$work/new" || exit 1
+# The same harness, built inside the old tree against its src/.
+mkdir -p "$work/old-src/bench" && cp -r "$root/bench/check-path" "$work/old-src/bench/" && rm -rf "$work/old-src/bench/check-path/obj" "$work/old-src/bench/check-path/bin"
+dotnet build "$work/old-src/bench/check-path/CheckPath.csproj" -c Release --nologo -clp:ErrorsOnly -o "$work/old" || exit 1
 : >"$work/addresses.txt"
 for ((i = 0; i < n; i++)); do echo "127.1.$((i / 250)).$((1 + i % 250))" >>"$work/addresses.txt"; done
 "$work/responder" serve "$work/addresses.txt" "$port" "$work/requests.log" >"$work/responder.out" 2>&1 &
