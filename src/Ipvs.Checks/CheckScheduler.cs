@@ -6,8 +6,10 @@ namespace Ipvs.Checks;
 
 /// <summary>
 /// Runs every registered check at its interval until it is unregistered, on one scheduling loop:
-/// a priority queue of due times and one timer armed for the earliest, no thread per check, and
-/// attempts dispatched with bounded concurrency (<see cref="CheckSchedulerOptions.MaxConcurrency"/>).
+/// a priority queue of due times served by the check reactor's loop on the system clock (plain
+/// HTTP and TCP attempts start on the reactor thread itself), or by one timer armed for the
+/// earliest on any other clock; no thread per check, and attempts dispatched with bounded
+/// concurrency (<see cref="CheckSchedulerOptions.MaxConcurrency"/>).
 /// <para>
 /// A run is up to 1 + <see cref="HealthCheck.Retries"/> attempts, <see cref="HealthCheck.DelayBeforeRetry"/>
 /// apart, and passes when any attempt passes. A check goes down after <see cref="HealthCheck.Fall"/>
