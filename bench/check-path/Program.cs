@@ -81,13 +81,12 @@ if (straceWindow > 0)
     {
         RedirectStandardError = true,
     })!;
-    await Task.Delay(TimeSpan.FromSeconds(1)); // attached to every thread
+    // Counted from strace's start, as its counts are (attaching takes a few milliseconds).
     long start = Volatile.Read(ref passed) + Volatile.Read(ref failed);
     await Task.Delay(TimeSpan.FromSeconds(straceWindow));
     long traced = Volatile.Read(ref passed) + Volatile.Read(ref failed) - start;
     Process.Start("kill", ["-INT", strace.Id.ToString(CultureInfo.InvariantCulture)])!.WaitForExit();
     await strace.WaitForExitAsync();
-    // Approximate: the strace window also includes the attach second's tail; per check below uses checks counted inside it.
     var lines = File.ReadAllLines(output);
     var rows = lines.Where(l => l.Length > 0 && char.IsDigit(l.TrimStart()[0]) && l.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length >= 5).ToList();
     foreach (var line in rows)
