@@ -210,6 +210,38 @@ public sealed class ReactorTests
         Assert.Equal(0, scheduler.GetStatus(handle).Runs); // cancelled, not counted
     }
 
+    /// <summary>A ticker that is always due and throws on every turn, as a bug in one scheduler would.</summary>
+    private sealed class ThrowingTicker : IReactorTicker
+    {
+        public long NextDue => long.MinValue;
+
+        public void Tick(long now) => throw new InvalidOperationException("a broken ticker");
+    }
+
+    [Fact]
+    public async Task A_ticker_that_throws_does_not_stop_the_reactor_serving_the_others()
+    {
+        // One try/catch around the whole loop turn made a throw skip everything after it in that
+        // turn: the other tickers (their checks never ran) and the rest of the epoll batch
+        // (edge-triggered events, never repeated: those attempts timed out).
+        var reactor = CheckReactor.Shared;
+        Assert.NotNull(reactor); // Linux: see Plain_http_and_tcp_checks_run_on_the_reactor_on_linux
+        await using var server = new HttpResponder(200, "ok");
+        var broken = new ThrowingTicker();
+        reactor.AddTicker(broken); // before the scheduler's: it comes first in every turn
+        try
+        {
+            await using var scheduler = new CheckScheduler(new CheckSchedulerOptions());
+            var handle = scheduler.Register(new HttpCheck { Interval = TimeSpan.FromMilliseconds(50), WarmUp = TimeSpan.Zero }, At(server.Endpoint), CheckState.Up);
+            await WaitUntil(() => scheduler.GetStatus(handle).Runs >= 2, "the healthy scheduler's check ran twice");
+            Assert.Equal(0L, scheduler.GetStatus(handle).Failures);
+        }
+        finally
+        {
+            reactor.RemoveTicker(broken);
+        }
+    }
+
     [Fact]
     public async Task Many_checks_on_the_system_clock_all_run_at_their_interval()
     {

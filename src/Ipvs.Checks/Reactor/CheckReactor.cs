@@ -270,18 +270,34 @@ internal sealed unsafe class CheckReactor
                     int slot = (int)(uint)cookie;
                     if (_generations[slot] == (uint)(cookie >> 32) && _slots[slot] is { } attempt)
                     {
-                        attempt.OnEvent(this, Libc.EventMask(ev), now);
+                        // Each attempt's handling is guarded on its own: a throw must not skip the
+                        // rest of the batch, whose edge-triggered events would never come again.
+                        try
+                        {
+                            attempt.OnEvent(this, Libc.EventMask(ev), now);
+                        }
+                        catch (Exception e)
+                        {
+                            Crashed(attempt, e);
+                        }
                     }
                 }
                 while (_inbox.TryDequeue(out var work))
                 {
-                    if (work.Cancel)
+                    try
                     {
-                        work.Attempt.OnCancel(this);
+                        if (work.Cancel)
+                        {
+                            work.Attempt.OnCancel(this);
+                        }
+                        else
+                        {
+                            work.Attempt.Start(this, now);
+                        }
                     }
-                    else
+                    catch (Exception e)
                     {
-                        work.Attempt.Start(this, now);
+                        Crashed(work.Attempt, e);
                     }
                 }
                 while (_deadlines.TryPeek(out var attempt, out long deadline) && deadline <= now)
@@ -290,14 +306,29 @@ internal sealed unsafe class CheckReactor
                     // Superseded deadlines (a later phase, or a finished attempt) surface here and are dropped.
                     if (!attempt.Finished && attempt.Deadline == deadline)
                     {
-                        attempt.OnDeadline(this);
+                        try
+                        {
+                            attempt.OnDeadline(this);
+                        }
+                        catch (Exception e)
+                        {
+                            Crashed(attempt, e);
+                        }
                     }
                 }
                 foreach (var ticker in Volatile.Read(ref _tickers))
                 {
-                    if (ticker.NextDue <= now + Slack)
+                    // A throwing ticker must not keep the ones after it from their due checks.
+                    try
                     {
-                        ticker.Tick(now);
+                        if (ticker.NextDue <= now + Slack)
+                        {
+                            ticker.Tick(now);
+                        }
+                    }
+                    catch (Exception e)
+                    {
+                        Trace.TraceError($"The health-check reactor caught {e}");
                     }
                 }
             }
@@ -307,6 +338,20 @@ internal sealed unsafe class CheckReactor
                 // loop must go on or every HTTP and TCP check of the process stops.
                 Trace.TraceError($"The health-check reactor caught {e}");
             }
+        }
+    }
+
+    /// <summary>An attempt's handling threw: the attempt fails with the exception (as in a stream prober), the loop goes on.</summary>
+    private void Crashed(SocketAttempt attempt, Exception e)
+    {
+        Trace.TraceError($"The health-check reactor caught {e}");
+        try
+        {
+            attempt.Crash(this, e);
+        }
+        catch (Exception again)
+        {
+            Trace.TraceError($"The health-check reactor caught {again}");
         }
     }
 

@@ -211,6 +211,22 @@ internal sealed unsafe class SocketAttempt : IValueTaskSource<ProbeResult>
         }
     }
 
+    /// <summary>
+    /// Handling this attempt threw (a bug, or a platform without MD5): it fails with the exception,
+    /// as an exception in a stream prober fails only that attempt; its socket is closed.
+    /// </summary>
+    public void Crash(CheckReactor reactor, Exception e)
+    {
+        if (_core.GetStatus(_core.Version) == ValueTaskSourceStatus.Pending)
+        {
+            Fail(reactor, $"{e.GetType().Name}: {e.Message}");
+        }
+        else
+        {
+            Close(reactor); // reported already (draining, or a throw after the result was set)
+        }
+    }
+
     private void Connected(CheckReactor reactor, long now, bool readable, bool hangup)
     {
         if (_plan.Request is null)
