@@ -33,6 +33,24 @@ public sealed class HttpReplyParserTests
     private static HttpCheck Md5Of(string body) => new() { BodyDigest = Convert.ToHexStringLower(MD5.HashData(Encoding.UTF8.GetBytes(body))) };
 
     [Fact]
+    public void Interim_1xx_replies_before_the_final_one_are_skipped_whatever_the_splits()
+    {
+        // RFC 9110 15.2: a client must parse 1xx replies it did not ask for (103 Early Hints) and
+        // judge the final reply; judging the 103 reported a healthy server down.
+        const string reply = "HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\n" +
+            "HTTP/1.1 100 Continue\r\n\r\n" +
+            "HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\nstatus ok";
+        for (int split = 0; split <= reply.Length; split++)
+        {
+            Assert.Equal(Outcome.Pass, Parse(new HttpCheck(), reply, split, eof: false));
+            Assert.Equal(Outcome.Pass, Parse(new HttpCheck { BodyRegex = "^status ok$" }, reply, split, eof: false));
+        }
+        const string failing = "HTTP/1.1 103 Early Hints\r\n\r\nHTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n";
+        Assert.Equal("status 503 not in 200-299", Parse(new HttpCheck(), failing, eof: false).Error);
+        Assert.Equal("the server closed the connection without a complete reply", Parse(new HttpCheck(), "HTTP/1.1 103 Early Hints\r\n\r\n").Error);
+    }
+
+    [Fact]
     public void A_chunked_body_is_decoded_for_the_regex_and_the_digest_whatever_the_splits()
     {
         for (int split = 0; split <= Chunked.Length; split++)

@@ -208,6 +208,13 @@ internal sealed class HttpReplyParser : IDisposable
             ArrayPool<byte>.Shared.Return(_head);
             _head = null;
         }
+        if (status is >= 100 and < 200 and not 101)
+        {
+            // An interim reply (103 Early Hints, an unasked 100 Continue): RFC 9110 15.2 has the
+            // client read on to the final reply, which is the one judged. Still in the head phase.
+            Status = 0;
+            return;
+        }
         if (!HttpVerdict.Accepts(_check.StatusCodes, status))
         {
             Decide(Outcome.Fail($"status {status} not in {HttpVerdict.Ranges(_check.StatusCodes)}"));
