@@ -210,7 +210,7 @@ public sealed class ReactorTests
         Assert.Equal(0, scheduler.GetStatus(handle).Runs); // cancelled, not counted
     }
 
-    /// <summary>A ticker that is always due and throws on every turn, as a bug in one scheduler would.</summary>
+    /// <summary>A ticker that is always due (long ago: long.MinValue, as an overflowed due time) and throws on every turn, as a bug in one scheduler would.</summary>
     private sealed class ThrowingTicker : IReactorTicker
     {
         public long NextDue => long.MinValue;
@@ -223,7 +223,8 @@ public sealed class ReactorTests
     {
         // One try/catch around the whole loop turn made a throw skip everything after it in that
         // turn: the other tickers (their checks never ran) and the rest of the epoll batch
-        // (edge-triggered events, never repeated: those attempts timed out).
+        // (edge-triggered events, never repeated: those attempts timed out). And a due time of
+        // long.MinValue wrapped the loop's sleep to a huge or endless one.
         var reactor = CheckReactor.Shared;
         Assert.NotNull(reactor); // Linux: see Plain_http_and_tcp_checks_run_on_the_reactor_on_linux
         await using var server = new HttpResponder(200, "ok");
@@ -233,7 +234,7 @@ public sealed class ReactorTests
         {
             await using var scheduler = new CheckScheduler(new CheckSchedulerOptions());
             var handle = scheduler.Register(new HttpCheck { Interval = TimeSpan.FromMilliseconds(50), WarmUp = TimeSpan.Zero }, At(server.Endpoint), CheckState.Up);
-            await WaitUntil(() => scheduler.GetStatus(handle).Runs >= 2, "the healthy scheduler's check ran twice");
+            await WaitUntil(() => scheduler.GetStatus(handle).Runs >= 2, $"the healthy scheduler's check ran twice");
             Assert.Equal(0L, scheduler.GetStatus(handle).Failures);
         }
         finally

@@ -371,12 +371,14 @@ internal sealed unsafe class CheckReactor
         {
             return -1;
         }
-        long wait = nearest - now;
-        if (wait <= 0)
+        // Compared before subtracting, and in double: a due time far in the past (long.MinValue)
+        // wrapped nearest − now to a huge wait, and wait × 1000 past 106 days wrapped to a
+        // negative timeout; both put epoll_wait to sleep with no end, and the due times unserved.
+        if (nearest <= now)
         {
             return 0;
         }
-        long ms = (wait * 1000 + Stopwatch.Frequency - 1) / Stopwatch.Frequency;
-        return (int)Math.Min(ms, int.MaxValue);
+        double ms = Math.Ceiling((nearest - now) * 1000.0 / Stopwatch.Frequency);
+        return ms >= int.MaxValue ? int.MaxValue : (int)ms;
     }
 }
