@@ -237,6 +237,10 @@ internal sealed unsafe class SocketAttempt : IValueTaskSource<ProbeResult>
         _state = State.Sending;
         Deadline = now + _plan.ReadTicks;
         reactor.AddDeadline(this);
+        // Kept like an edge seen while sending: a request that does not fit the send buffer at
+        // once must not lose the read edge that came with the connect.
+        _readEdge = readable;
+        _hangupEdge = hangup;
         Send(reactor, now, readable, hangup);
     }
 
@@ -373,6 +377,8 @@ internal sealed unsafe class SocketAttempt : IValueTaskSource<ProbeResult>
     {
         _registration.Unregister();
         Close(reactor);
+        _parser?.Dispose(); // its pooled buffers and MD5 state, as Report does
+        _parser = null;
         _core.SetException(new OperationCanceledException(_token));
     }
 
