@@ -44,6 +44,9 @@ public sealed class CheckScheduler : IAsyncDisposable, IReactorTicker
     private readonly double _stampsPerTick;
     private long _armedAt = long.MaxValue;
     private long _nextDue = long.MaxValue;
+    // True while due checks wait in the queue for a concurrency slot (reactor path): the reactor
+    // is told nothing is due until a run gives its slot back. Under _lock.
+    private bool _starved;
     private readonly List<CheckEntry> _dueNow = []; // the reactor thread's, in Tick
     private int _runsInFlight;
     private long _maxLatenessTicks;
@@ -285,7 +288,7 @@ public sealed class CheckScheduler : IAsyncDisposable, IReactorTicker
         if (_reactor is not null)
         {
             long stamp = Stamp(due);
-            if (stamp < _nextDue)
+            if (stamp < _nextDue && !_starved)
             {
                 // Earlier than the reactor will look: tell it (free when this is the reactor thread).
                 Volatile.Write(ref _nextDue, stamp);
@@ -306,15 +309,25 @@ public sealed class CheckScheduler : IAsyncDisposable, IReactorTicker
         lock (_lock)
         {
             long horizon = Elapsed(now + CheckReactor.Slack).Ticks;
+            // No more runs start than there are free slots: the rest stay queued, in due order,
+            // until a run ends. Started anyway, each would wait in the semaphore as an allocated
+            // waiter resumed through the thread pool: at 10,000 checks on a saturated CPU that was
+            // thousands of waiters, tens of MB and a busy pool, for no earlier start.
+            int free = _slots.CurrentCount;
             while (_queue.TryPeek(out var entry, out long at) && at <= horizon)
             {
+                if (!entry.Stopped && due.Count == free)
+                {
+                    break;
+                }
                 _queue.Dequeue();
                 if (!entry.Stopped)
                 {
                     due.Add(entry);
                 }
             }
-            Volatile.Write(ref _nextDue, _queue.TryPeek(out _, out long next) ? Stamp(TimeSpan.FromTicks(next)) : long.MaxValue);
+            _starved = _queue.TryPeek(out _, out long next) && next <= horizon;
+            Volatile.Write(ref _nextDue, _starved ? long.MaxValue : _queue.TryPeek(out _, out next) ? Stamp(TimeSpan.FromTicks(next)) : long.MaxValue);
         }
         Interlocked.Add(ref _runsInFlight, due.Count);
         int inline = 0;
@@ -422,6 +435,7 @@ public sealed class CheckScheduler : IAsyncDisposable, IReactorTicker
                 finally
                 {
                     _slots.Release();
+                    SlotFreed();
                 }
                 Completed(handle, result);
                 if (result.Passed)
@@ -452,6 +466,29 @@ public sealed class CheckScheduler : IAsyncDisposable, IReactorTicker
                 _drained.TrySetResult();
             }
         }
+    }
+
+    /// <summary>
+    /// A run gave its slot back: when due checks were held for want of one, the reactor is told
+    /// they are due again. The lock pairs with <see cref="IReactorTicker.Tick"/>'s read of the free
+    /// slots, so a slot given back while a turn decides it has none is never missed.
+    /// </summary>
+    private void SlotFreed()
+    {
+        if (_reactor is null)
+        {
+            return;
+        }
+        lock (_lock)
+        {
+            if (!_starved)
+            {
+                return;
+            }
+            _starved = false;
+            Volatile.Write(ref _nextDue, _queue.TryPeek(out _, out long next) ? Stamp(TimeSpan.FromTicks(next)) : long.MaxValue);
+        }
+        _reactor.Wake();
     }
 
     private void Reschedule(CheckEntry entry, TimeSpan due)

@@ -255,4 +255,17 @@ public sealed class ReactorTests
         await WaitUntil(() => handles.All(h => scheduler.GetStatus(h).Runs >= 3), "every check ran three times");
         Assert.All(handles, h => Assert.Equal(0L, scheduler.GetStatus(h).Failures));
     }
+    [Fact]
+    public async Task With_one_concurrency_slot_checks_held_for_it_all_run_in_turn()
+    {
+        // Due checks beyond the free slots stay queued and start as runs end: with a single slot
+        // every run end must hand the slot on, or the held checks would never run again.
+        await using var server = new HttpResponder(200, "ok");
+        await using var scheduler = new CheckScheduler(new CheckSchedulerOptions { MaxConcurrency = 1 });
+        var handles = Enumerable.Range(0, 20)
+            .Select(i => scheduler.Register(new HttpCheck { Path = $"/{i}", Interval = TimeSpan.FromMilliseconds(100) }, At(server.Endpoint), CheckState.Up))
+            .ToArray();
+        await WaitUntil(() => handles.All(h => scheduler.GetStatus(h).Runs >= 3), "every check ran three times through one slot");
+        Assert.All(handles, h => Assert.Equal(0L, scheduler.GetStatus(h).Failures));
+    }
 }
