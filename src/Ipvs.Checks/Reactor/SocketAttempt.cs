@@ -283,23 +283,13 @@ internal sealed unsafe class SocketAttempt : IValueTaskSource<ProbeResult>
         var buffer = reactor.Buffer;
         while (true)
         {
-            nint received;
-            fixed (byte* p = buffer)
-            {
-                received = Libc.recv(Fd, p, buffer.Length, 0);
-            }
+            nint received = Receive(buffer, out int errno);
             if (received < 0)
             {
-                int errno = Marshal.GetLastPInvokeError();
-                if (errno == Libc.EAGAIN)
+                if (errno != Libc.EAGAIN)
                 {
-                    return;
+                    Fail(reactor, $"read: {Words.Lower(Libc.Message(errno))}");
                 }
-                if (errno == Libc.EINTR)
-                {
-                    continue;
-                }
-                Fail(reactor, $"read: {Words.Lower(Libc.Message(errno))}");
                 return;
             }
             if (received == 0)
@@ -346,16 +336,8 @@ internal sealed unsafe class SocketAttempt : IValueTaskSource<ProbeResult>
         var buffer = reactor.Buffer;
         while (true)
         {
-            nint received;
-            fixed (byte* p = buffer)
-            {
-                received = Libc.recv(Fd, p, buffer.Length, 0);
-            }
-            if (received < 0 && Marshal.GetLastPInvokeError() == Libc.EINTR)
-            {
-                continue;
-            }
-            if (received < 0 ? Marshal.GetLastPInvokeError() != Libc.EAGAIN : received == 0)
+            nint received = Receive(buffer, out int errno);
+            if (received < 0 ? errno != Libc.EAGAIN : received == 0)
             {
                 Close(reactor);
                 return;
@@ -369,6 +351,24 @@ internal sealed unsafe class SocketAttempt : IValueTaskSource<ProbeResult>
             {
                 Close(reactor); // the end, or more than a check should read for nothing
                 return;
+            }
+        }
+    }
+
+    /// <summary>One recv into the reactor's buffer, retried when a signal interrupts it; -1 with errno otherwise.</summary>
+    private nint Receive(byte[] buffer, out int errno)
+    {
+        while (true)
+        {
+            nint received;
+            fixed (byte* p = buffer)
+            {
+                received = Libc.recv(Fd, p, buffer.Length, 0);
+            }
+            errno = received < 0 ? Marshal.GetLastPInvokeError() : 0;
+            if (errno != Libc.EINTR)
+            {
+                return received;
             }
         }
     }
