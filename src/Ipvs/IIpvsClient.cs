@@ -21,7 +21,11 @@ public interface IIpvsClient
     /// <summary>One service; throws <see cref="IpvsException"/> (ESRCH, "No such service") when missing.</summary>
     Task<VirtualServiceInfo> GetServiceAsync(ServiceKey service, CancellationToken cancellationToken = default);
 
-    /// <summary>A service's destinations; throws <see cref="IpvsException"/> (ESRCH) when the service is missing.</summary>
+    /// <summary>
+    /// A service's destinations, each once; throws <see cref="IpvsException"/> (ESRCH) when the
+    /// service is missing. A dump of several chunks is read again until two reads name the same
+    /// destinations, since the kernel resumes it by position and concurrent changes shift it.
+    /// </summary>
     Task<IReadOnlyList<DestinationInfo>> GetDestinationsAsync(ServiceKey service, CancellationToken cancellationToken = default);
 
     /// <summary>Every service with its destinations, read so that the service list is stable across the read.</summary>

@@ -87,7 +87,10 @@ public sealed partial class IpvsClient
     /// whether the service exists: a missing service reads as no destinations, which is how the
     /// kernel answers. Half the requests of <see cref="GetDestinationsAsync"/>, for a caller that
     /// goes through services it has just listed and would rather not hold every destination at
-    /// once (ipvsadm -L reads a big table this way, one service at a time).
+    /// once (ipvsadm -L reads a big table this way, one service at a time). A destination the
+    /// kernel sends twice (it does when another process adds one mid-dump) is listed once; one
+    /// it skipped (when another process deletes one mid-dump of several chunks) stays unseen, as
+    /// under ipvsadm: <see cref="GetDestinationsAsync"/> reads such a dump again.
     /// </summary>
     /// <param name="service">The service.</param>
     /// <param name="cancellationToken">Cancels the wait for the socket.</param>
@@ -99,7 +102,7 @@ public sealed partial class IpvsClient
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            return DumpDestinations(service);
+            return DumpDestinations(service, once: true);
         }
         finally
         {
@@ -112,7 +115,8 @@ public sealed partial class IpvsClient
     /// IPVS never flags a dump as interrupted, and a service dump resumes by position, so a service
     /// deleted by another process mid-read can make a live one go unseen. The service keys are
     /// therefore read again after the destinations (keys only, no records built), and the whole read
-    /// is repeated while the two lists differ.
+    /// is repeated while the two lists differ. Each service's destinations are read as
+    /// <see cref="GetDestinationsAsync"/> reads them.
     /// </remarks>
     public async Task<IReadOnlyList<ServiceEntry>> GetTableAsync(CancellationToken cancellationToken = default)
     {
@@ -207,23 +211,112 @@ public sealed partial class IpvsClient
     // exact size, which keeps a 100,000-destination read from holding List slack per service.
     private readonly DestinationSink _destinations = new();
 
-    private DestinationInfo[] DumpDestinations(ServiceKey service)
+    /// <remarks>
+    /// A destination dump resumes by position in the service's list, and the kernel adds a new
+    /// destination at the head of that list. A destination added between two chunks of the dump
+    /// (even between the chunk with every entry and the call that only says "done") shifts the
+    /// list, and the resumed walk sends the last one again; a deletion shifts it the other way and
+    /// a destination goes unseen. Repeats are dropped (the first copy is kept); a dump whose
+    /// entries came in more than one chunk is read again until two reads name the same
+    /// destinations, unless <paramref name="once"/> (the ipvsadm-style listing, which pays for
+    /// one dump only, as ipvsadm does).
+    /// </remarks>
+    private DestinationInfo[] DumpDestinations(ServiceKey service, bool once = false)
+    {
+        var (items, chunks) = DumpDestinationsOnce(service);
+        for (int attempt = 1; chunks > 1 && !once && attempt < MaxTableReads; attempt++)
+        {
+            var (again, n) = DumpDestinationsOnce(service);
+            if (SameKeys(items, again))
+            {
+                return again;
+            }
+            (items, chunks) = (again, n);
+        }
+        return items;
+    }
+
+    private (DestinationInfo[] Items, int Chunks) DumpDestinationsOnce(ServiceKey service)
     {
         _destinations.Reset();
         _destinations.Family = service.Family;
-        Dump(IpvsCommand.GetDest, (w, seq) => IpvsRequests.WriteGetDestinations(w, _family, seq, service), _destinations, service);
-        return _destinations.Items.ToArray();
+        int chunks = Dump(IpvsCommand.GetDest, (w, seq) => IpvsRequests.WriteGetDestinations(w, _family, seq, service), _destinations, service);
+        return (_destinations.TakeDistinct(), chunks);
+    }
+
+    private static bool SameKeys(DestinationInfo[] a, DestinationInfo[] b)
+    {
+        if (a.Length != b.Length)
+        {
+            return false;
+        }
+        var keys = new HashSet<DestinationKey>(a.Length);
+        foreach (var d in a)
+        {
+            keys.Add(d.Key);
+        }
+        foreach (var d in b)
+        {
+            if (!keys.Contains(d.Key))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     private sealed class DestinationSink : IReplySink
     {
+        // Services of up to this many destinations look for repeats by comparing pairs, which is
+        // cheaper than a set at the sizes most services have.
+        private const int PairwiseLimit = 16;
+
         public AddressFamily Family;
 
-        public List<DestinationInfo> Items { get; } = [];
+        private readonly List<DestinationInfo> _items = [];
 
-        public void OnReply(byte command, ReadOnlySpan<byte> attributes) => Items.Add(IpvsReplies.Destination(attributes, Family));
+        public void OnReply(byte command, ReadOnlySpan<byte> attributes) => _items.Add(IpvsReplies.Destination(attributes, Family));
 
-        public void Reset() => Items.Clear();
+        public void Reset() => _items.Clear();
+
+        /// <summary>The destinations received, each key once (the first copy), at their exact count.</summary>
+        public DestinationInfo[] TakeDistinct()
+        {
+            int kept = _items.Count <= PairwiseLimit ? DropRepeatsPairwise() : DropRepeatsHashed();
+            return kept == _items.Count ? [.. _items] : _items.GetRange(0, kept).ToArray();
+        }
+
+        private int DropRepeatsPairwise()
+        {
+            int kept = 0;
+            for (int i = 0; i < _items.Count; i++)
+            {
+                bool repeat = false;
+                for (int j = 0; j < kept && !repeat; j++)
+                {
+                    repeat = _items[j].Key == _items[i].Key;
+                }
+                if (!repeat)
+                {
+                    _items[kept++] = _items[i];
+                }
+            }
+            return kept;
+        }
+
+        private int DropRepeatsHashed()
+        {
+            var seen = new HashSet<DestinationKey>(_items.Count);
+            int kept = 0;
+            for (int i = 0; i < _items.Count; i++)
+            {
+                if (seen.Add(_items[i].Key))
+                {
+                    _items[kept++] = _items[i];
+                }
+            }
+            return kept;
+        }
     }
 
     private HashSet<ServiceKey> DumpServiceKeys()

@@ -101,4 +101,57 @@ public class ClientDumpTests
         await Assert.ThrowsAsync<ObjectDisposedException>(() => client.DumpServicesAsync()).Bounded();
         await Assert.ThrowsAsync<ObjectDisposedException>(() => client.DumpDestinationsAsync(Web)).Bounded();
     }
+
+    private static async Task<(FakeKernel Kernel, IpvsClient Client, Destination[] Added)> TwentyDestinationsAsync(int perDatagram)
+    {
+        var kernel = new FakeKernel { DumpEntriesPerDatagram = perDatagram };
+        var client = Open(kernel);
+        await client.AddServiceAsync(Service("tcp:10.0.0.1:80"));
+        var added = Enumerable.Range(1, 20).Select(i => Dest($"192.168.0.{i}:80", i)).ToArray();
+        Assert.True((await client.ExecuteAsync(added.Select(d => IpvsOperation.AddDestination(Web, d)).ToArray()).Bounded()).Succeeded);
+        return (kernel, client, added);
+    }
+
+    [Theory]
+    [InlineData(100)] // every entry in one chunk, the repeat in the chunk the ending call sends
+    [InlineData(3)]
+    public async Task A_destination_the_kernel_sends_twice_is_listed_once_by_every_read(int perDatagram)
+    {
+        var (kernel, client, added) = await TwentyDestinationsAsync(perDatagram);
+        using var _ = client;
+
+        kernel.RepeatInNextDestinationDumps = 1;
+        Assert.Equal(added, (await client.DumpDestinationsAsync(Web).Bounded()).Select(d => d.Destination));
+        kernel.RepeatInNextDestinationDumps = 1;
+        Assert.Equal(added, (await client.GetDestinationsAsync(Web).Bounded()).Select(d => d.Destination));
+        kernel.RepeatInNextDestinationDumps = 1;
+        Assert.Equal(added, (await client.GetTableAsync().Bounded()).Single().Destinations.Select(d => d.Destination));
+    }
+
+    [Fact]
+    public async Task GetDestinations_and_GetTable_read_again_a_dump_of_several_chunks_that_missed_a_destination_and_DumpDestinations_does_not()
+    {
+        var (kernel, client, added) = await TwentyDestinationsAsync(3);
+        using var _ = client;
+
+        kernel.MissInNextDestinationDumps = 1;
+        Assert.Equal(19, (await client.DumpDestinationsAsync(Web).Bounded()).Count);
+        kernel.MissInNextDestinationDumps = 1;
+        Assert.Equal(added, (await client.GetDestinationsAsync(Web).Bounded()).Select(d => d.Destination));
+        kernel.MissInNextDestinationDumps = 1;
+        Assert.Equal(added, (await client.GetTableAsync().Bounded()).Single().Destinations.Select(d => d.Destination));
+    }
+
+    [Fact]
+    public async Task Reads_whose_entries_fit_one_chunk_are_one_dump_each_though_the_kernel_ends_them_in_a_second_datagram()
+    {
+        var (kernel, client, added) = await TwentyDestinationsAsync(100);
+        using var _ = client;
+
+        int before = kernel.Dumps;
+        Assert.Equal(added, (await client.GetDestinationsAsync(Web).Bounded()).Select(d => d.Destination));
+        Assert.Single(await client.GetServicesAsync().Bounded());
+        Assert.Single(await client.GetTableAsync().Bounded()); // services, destinations, service keys again
+        Assert.Equal(1 + 1 + 3, kernel.Dumps - before);
+    }
 }

@@ -246,8 +246,11 @@ internal sealed class NetlinkConnection : IDisposable
 
     /// <summary>
     /// Runs a dump (the message must carry NLM_F_DUMP) until NLMSG_DONE, restarting on NLM_F_DUMP_INTR.
-    /// Returns how many datagrams the final attempt took: a dump that fit in one was taken in one
-    /// pass under the kernel's lock, so it cannot have been disturbed by concurrent changes.
+    /// Returns how many datagrams of the final attempt carried entries. The kernel fills one
+    /// datagram per call of the family's dump function, under its lock, and NLMSG_DONE comes from
+    /// a call of its own; entries that all came in one datagram were therefore read in one pass and
+    /// cannot have been disturbed by concurrent changes. Entries in a second datagram come from a
+    /// walk resumed by position, after the lock was let go.
     /// </summary>
     public int Dump(NetlinkWriter message, uint sequence, string operation, IReplySink sink)
     {
@@ -260,7 +263,7 @@ internal sealed class NetlinkConnection : IDisposable
                 BinaryPrimitives.WriteUInt32LittleEndian(message.WrittenSpanMutable[8..], sequence);
             }
             int datagrams = DumpOnce(message, sequence, operation, sink);
-            if (datagrams > 0)
+            if (datagrams >= 0)
             {
                 return datagrams;
             }
@@ -271,7 +274,7 @@ internal sealed class NetlinkConnection : IDisposable
         }
     }
 
-    // Returns the number of datagrams received, or 0 when the kernel flagged the dump as interrupted.
+    // Returns the number of datagrams that carried entries, or -1 when the kernel flagged the dump as interrupted.
     private int DumpOnce(NetlinkWriter message, uint sequence, string operation, IReplySink sink)
     {
         _socket.Send(message.WrittenSpan);
@@ -290,11 +293,10 @@ internal sealed class NetlinkConnection : IDisposable
             }
             for (int slot = 0; slot < received; slot++)
             {
-                state.Datagrams++;
                 // Anything after NLMSG_DONE in later slots is stale: only one request is ever in flight.
                 if (DumpDatagram(_receive.AsSpan(slot * ReceiveBufferBytes, _lengths[slot]), sequence, operation, sink, ref state))
                 {
-                    return state.Interrupted ? 0 : state.Datagrams;
+                    return state.Interrupted ? -1 : state.Datagrams;
                 }
             }
         }
@@ -302,6 +304,7 @@ internal sealed class NetlinkConnection : IDisposable
 
     private struct DumpState
     {
+        // Datagrams that carried at least one entry.
         public int Datagrams;
         public bool Interrupted;
     }
@@ -310,6 +313,7 @@ internal sealed class NetlinkConnection : IDisposable
     private static bool DumpDatagram(ReadOnlySpan<byte> datagram, uint sequence, string operation, IReplySink sink, ref DumpState state)
     {
         var reader = new NetlinkMessageReader(datagram);
+        bool counted = false;
         while (reader.MoveNext())
         {
             var h = reader.Header;
@@ -342,6 +346,11 @@ internal sealed class NetlinkConnection : IDisposable
                 case NetlinkConstants.NLMSG_OVERRUN:
                     continue;
                 default:
+                    if (!counted)
+                    {
+                        counted = true;
+                        state.Datagrams++;
+                    }
                     if (!state.Interrupted)
                     {
                         Deliver(sink, reader.Payload, operation);

@@ -94,7 +94,19 @@ internal sealed partial class FakeKernel
                     // A missing or malformed service gives an empty dump, not ESRCH (ctl.c:3360).
                     var id = ParseTop(m, out _, out _, out _);
                     var svc = id is null ? null : _services.FirstOrDefault(s => s.Matches(id));
-                    Dump(m, replies, svc is null ? [] : svc.Destinations.Select(d => d.Encode()).ToList(), IpvsCommand.NewDest, GhostDest);
+                    var entries = svc is null ? [] : svc.Destinations.Select(d => d.Encode()).ToList();
+                    byte[]? repeat = null;
+                    if (MissInNextDestinationDumps > 0 && entries.Count > 0)
+                    {
+                        MissInNextDestinationDumps--;
+                        entries.RemoveAt(0);
+                    }
+                    if (RepeatInNextDestinationDumps > 0 && entries.Count > 0)
+                    {
+                        RepeatInNextDestinationDumps--;
+                        repeat = entries[^1];
+                    }
+                    Dump(m, replies, entries, IpvsCommand.NewDest, GhostDest, repeat);
                     return;
                 }
             case IpvsCommand.GetDaemon when dump:
@@ -141,7 +153,9 @@ internal sealed partial class FakeKernel
 
     private static readonly byte[] GhostDest = new FakeDest(IpvsWire.AF_INET, [192, 0, 2, 251, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], 1, 0, 1, 0, 0, 0, 0, 0).Encode();
 
-    private void Dump(SentMessage m, List<byte[]> replies, List<byte[]> entries, IpvsCommand replyCommand, byte[]? ghost)
+    // lateChunk: entries a resumed walk finds after the kernel sent every entry it had, in a
+    // datagram of their own.
+    private void Dump(SentMessage m, List<byte[]> replies, List<byte[]> entries, IpvsCommand replyCommand, byte[]? ghost, byte[]? lateChunk = null)
     {
         Dumps++;
         ushort flags = NetlinkConstants.NLM_F_MULTI;
@@ -161,12 +175,13 @@ internal sealed partial class FakeKernel
         {
             chunks.Add([.. messages.Skip(i).Take(per)]);
         }
-        if (chunks.Count == 0)
+        if (lateChunk is not null)
         {
-            chunks.Add([]);
+            chunks.Add([Nla.Genl(FamilyId, flags, m.Sequence, (byte)replyCommand, lateChunk)]);
         }
-        // NLMSG_DONE shares the last chunk's datagram, as netlink_dump appends it when it fits.
-        chunks[^1].Add(Nla.Done(m.Sequence, flags));
+        // NLMSG_DONE comes from a call of the dump function that found nothing left to send, in a
+        // datagram of its own (netlink_dump sends a chunk as soon as the dump function filled any).
+        chunks.Add([Nla.Done(m.Sequence, flags)]);
         foreach (var c in chunks)
         {
             replies.Add(Bytes.Concat([.. c]));

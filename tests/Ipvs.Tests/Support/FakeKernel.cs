@@ -56,7 +56,7 @@ internal sealed partial class FakeKernel : INetlinkTransport
     /// <summary>Before the replies to the next send, queue replies carrying old sequence numbers.</summary>
     public bool InjectStaleReplies { get; set; }
 
-    /// <summary>Dump entries per datagram; NLMSG_DONE rides in the last one.</summary>
+    /// <summary>Dump entries per datagram; NLMSG_DONE comes in a datagram of its own, as netlink_dump sends it.</summary>
     public int DumpEntriesPerDatagram { get; set; } = int.MaxValue;
 
     /// <summary>The next dumps (this many) are flagged NLM_F_DUMP_INTR and carry a bogus extra entry.</summary>
@@ -73,6 +73,19 @@ internal sealed partial class FakeKernel : INetlinkTransport
     /// a dump resumed by position does when another namespace adds a service between two chunks.
     /// </summary>
     public int RepeatInNextServiceDumps { get; set; }
+
+    /// <summary>
+    /// How many of the next destination dumps leave out their first destination, as a dump resumed
+    /// by position does when a destination is deleted between two chunks.
+    /// </summary>
+    public int MissInNextDestinationDumps { get; set; }
+
+    /// <summary>
+    /// How many of the next destination dumps send their last destination a second time, in a
+    /// chunk of its own, as the kernel does when a destination is added (at the head of the list)
+    /// between the chunk with every entry and the call that ends the dump.
+    /// </summary>
+    public int RepeatInNextDestinationDumps { get; set; }
 
     /// <summary>Extended-ACK text attached to every error reply.</summary>
     public string? ExtAckText { get; set; }
