@@ -6,35 +6,54 @@ namespace Ipvs.Keepalived.Syntax;
 /// A line of text with, for every character, the source column it came from. Substitutions and
 /// removals keep the map, so every word still points into the file.
 /// </summary>
+/// <remarks>
+/// Almost every line of a configuration is a piece of one physical line, whose columns simply
+/// count up; such text keeps only its first column. An explicit column per character is kept only
+/// after a change that moves text (an unescaped <c>\#</c>, a substitution), which keeps a large
+/// configuration from allocating an int per character of every line.
+/// </remarks>
 internal sealed class MappedText
 {
+    // Null: the column of character i is _first + i.
+    private readonly int[]? _columns;
+    private readonly int _first;
+
+    /// <summary>Text whose characters came from the given columns.</summary>
     public MappedText(string text, int[] columns)
     {
         Text = text;
-        Columns = columns;
+        _columns = columns;
+    }
+
+    private MappedText(string text, int firstColumn)
+    {
+        Text = text;
+        _first = firstColumn;
     }
 
     public string Text { get; }
-
-    public int[] Columns { get; }
 
     public int Length => Text.Length;
 
     public char this[int index] => Text[index];
 
-    public static MappedText FromRaw(string raw)
-    {
-        var columns = new int[raw.Length];
-        for (int i = 0; i < columns.Length; i++)
-        {
-            columns[i] = i + 1;
-        }
-        return new MappedText(raw, columns);
-    }
+    /// <summary>The source column of the character at <paramref name="index"/>.</summary>
+    public int ColumnAt(int index) => _columns is null ? _first + index : _columns[index];
+
+    /// <summary>A physical line as read: character i came from column i + 1.</summary>
+    public static MappedText FromRaw(string raw) => new(raw, 1);
 
     public MappedText Slice(int start) => Slice(start, Text.Length - start);
 
-    public MappedText Slice(int start, int length) => new(Text.Substring(start, length), Columns.AsSpan(start, length).ToArray());
+    public MappedText Slice(int start, int length)
+    {
+        if (start == 0 && length == Text.Length)
+        {
+            return this;
+        }
+        var text = Text.Substring(start, length);
+        return _columns is null ? new MappedText(text, _first + start) : new MappedText(text, _columns.AsSpan(start, length).ToArray());
+    }
 
     public MappedText TrimEndBlanks()
     {
@@ -43,7 +62,7 @@ internal sealed class MappedText
         {
             end--;
         }
-        return end == Text.Length ? this : Slice(0, end);
+        return Slice(0, end);
     }
 
     public MappedText TrimStartBlanks()
@@ -53,21 +72,35 @@ internal sealed class MappedText
         {
             start++;
         }
-        return start == 0 ? this : Slice(start);
+        return Slice(start);
     }
 
     /// <summary>Replaces <paramref name="length"/> characters at <paramref name="start"/>; the new text points at <paramref name="start"/>'s column.</summary>
     public MappedText Replace(int start, int length, string value)
     {
-        int column = Columns.Length == 0 ? 1 : Columns[Math.Min(start, Columns.Length - 1)];
+        int column = Text.Length == 0 ? 1 : ColumnAt(Math.Min(start, Text.Length - 1));
         var columns = new int[Text.Length - length + value.Length];
-        Columns.AsSpan(0, start).CopyTo(columns);
+        CopyColumns(0, start, columns);
         columns.AsSpan(start, value.Length).Fill(column);
-        Columns.AsSpan(start + length).CopyTo(columns.AsSpan(start + value.Length));
+        CopyColumns(start + length, Text.Length - start - length, columns.AsSpan(start + value.Length));
         return new MappedText(string.Concat(Text.AsSpan(0, start), value, Text.AsSpan(start + length)), columns);
     }
 
+    private void CopyColumns(int start, int length, Span<int> to)
+    {
+        for (int i = 0; i < length; i++)
+        {
+            to[i] = ColumnAt(start + i);
+        }
+    }
+
     public override string ToString() => Text;
+}
+
+/// <summary>Where a line came from: turns a column into a location without a delegate per line.</summary>
+internal readonly record struct LineOrigin(string File, int LineNumber)
+{
+    public SourceLocation At(int column) => new(File, LineNumber, column);
 }
 
 /// <summary>
@@ -87,19 +120,19 @@ internal static class Decomment
     /// HTTP_GET ask for <c>/x</c>). That silent cut is a deviation.
     /// </summary>
     /// <param name="line">The text.</param>
-    /// <param name="locationAt">Turns a column into a location.</param>
+    /// <param name="origin">Where the line came from.</param>
     /// <param name="diagnostics">Where an unterminated quote and a cut are reported.</param>
-    public static MappedText ApplyAsCheckerReads(MappedText line, Func<int, SourceLocation> locationAt, DiagnosticBag diagnostics)
+    public static MappedText ApplyAsCheckerReads(MappedText line, LineOrigin origin, DiagnosticBag diagnostics)
     {
-        var once = Apply(line, locationAt, diagnostics, out bool unescaped);
+        var once = Apply(line, origin, diagnostics, out bool unescaped);
         if (!unescaped)
         {
             return once;
         }
-        var twice = Apply(once, locationAt, null, out _);
+        var twice = Apply(once, origin, null, out _);
         if (FirstCommentOutsideQuotes(once) is int cut)
         {
-            diagnostics.Deviation(DiagnosticCodes.Adjusted, locationAt(once.Columns[cut]),
+            diagnostics.Deviation(DiagnosticCodes.Adjusted, origin.At(once.ColumnAt(cut)),
                 $"the escaped '{once[cut]}' outside quotes starts a comment for keepalived's checker process, which reads the configuration a second time without the backslash: it ignores '{once.Text[cut..]}'",
                 $"put the word in double quotes, where '{once[cut]}' needs no backslash and stays in both readings");
         }
@@ -128,25 +161,30 @@ internal static class Decomment
     }
 
     /// <param name="line">The text.</param>
-    /// <param name="locationAt">Turns a column into a location.</param>
+    /// <param name="origin">Where the line came from.</param>
     /// <param name="diagnostics">Where an unterminated quote is reported.</param>
-    public static MappedText Apply(MappedText line, Func<int, SourceLocation> locationAt, DiagnosticBag diagnostics) =>
-        Apply(line, locationAt, diagnostics, out _);
+    public static MappedText Apply(MappedText line, LineOrigin origin, DiagnosticBag diagnostics) =>
+        Apply(line, origin, diagnostics, out _);
 
-    private static MappedText Apply(MappedText line, Func<int, SourceLocation> locationAt, DiagnosticBag? diagnostics, out bool unescaped)
+    private static MappedText Apply(MappedText line, LineOrigin origin, DiagnosticBag? diagnostics, out bool unescaped)
     {
         unescaped = false;
-        var text = new List<char>(line.Length);
-        var columns = new List<int>(line.Length);
         int first = 0;
         while (first < line.Length && line[first] is ' ' or '\t')
         {
             first++;
         }
+        if (!line.Text.AsSpan(first).Contains('\\'))
+        {
+            return WithoutEscapes(line, first, origin, diagnostics);
+        }
+
+        var text = new List<char>(line.Length);
+        var columns = new List<int>(line.Length);
         for (int i = first; i < line.Length; i++)
         {
             text.Add(line[i]);
-            columns.Add(line.Columns[i]);
+            columns.Add(line.ColumnAt(i));
         }
 
         bool quote = false;
@@ -200,9 +238,7 @@ internal static class Decomment
 
         if (quote && diagnostics is not null)
         {
-            diagnostics.Deviation(DiagnosticCodes.UnterminatedQuote, locationAt(columns[quoteAt]),
-                $"unterminated quote in '{new string([.. text])}'",
-                "close the quote (a quoted string cannot span lines); keepalived drops the rest of the line");
+            UnterminatedQuote(diagnostics, origin.At(columns[quoteAt]), new string([.. text]));
         }
         if (skip >= 0 && skip < text.Count)
         {
@@ -221,4 +257,43 @@ internal static class Decomment
         }
         return new MappedText(new string([.. text]), [.. columns]);
     }
+
+    // The same, for a line without a backslash (nearly every line): nothing is removed from the
+    // middle, so the result is one slice of the line, and its columns need no copy.
+    private static MappedText WithoutEscapes(MappedText line, int first, LineOrigin origin, DiagnosticBag? diagnostics)
+    {
+        var text = line.Text;
+        bool quote = false;
+        int quoteAt = 0;
+        int end = text.Length;
+        for (int p = first; p < text.Length; p++)
+        {
+            char c = text[p];
+            if (c == '"')
+            {
+                quote = !quote;
+                quoteAt = p;
+            }
+            else if (!quote && c is '!' or '#')
+            {
+                // Past a comment's start, quotes no longer count.
+                end = p;
+                break;
+            }
+        }
+        if (quote && diagnostics is not null)
+        {
+            UnterminatedQuote(diagnostics, origin.At(line.ColumnAt(quoteAt)), text[first..]);
+        }
+        while (end > first && text[end - 1] is ' ' or '\t')
+        {
+            end--;
+        }
+        return line.Slice(first, end - first);
+    }
+
+    private static void UnterminatedQuote(DiagnosticBag diagnostics, SourceLocation at, string text) =>
+        diagnostics.Deviation(DiagnosticCodes.UnterminatedQuote, at,
+            $"unterminated quote in '{text}'",
+            "close the quote (a quoted string cannot span lines); keepalived drops the rest of the line");
 }

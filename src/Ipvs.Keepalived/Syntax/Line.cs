@@ -8,18 +8,17 @@ namespace Ipvs.Keepalived.Syntax;
 /// </summary>
 internal sealed class Line
 {
-    private readonly int[] _columns;
+    private readonly MappedText _text;
 
-    public Line(string text, int[] columns, string file, int lineNumber, ImmutableArray<Word> words)
+    public Line(MappedText text, string file, int lineNumber, ImmutableArray<Word> words)
     {
-        Text = text;
-        _columns = columns;
+        _text = text;
         File = file;
         LineNumber = lineNumber;
         Words = words;
     }
 
-    public string Text { get; }
+    public string Text => _text.Text;
 
     public string File { get; }
 
@@ -41,18 +40,18 @@ internal sealed class Line
 
     /// <summary>Where the character at <paramref name="index"/> of <see cref="Text"/> came from.</summary>
     public SourceLocation LocationAt(int index) =>
-        new(File, LineNumber, _columns.Length == 0 ? 1 : _columns[Math.Clamp(index, 0, _columns.Length - 1)]);
+        new(File, LineNumber, _text.Length == 0 ? 1 : _text.ColumnAt(Math.Clamp(index, 0, _text.Length - 1)));
 
     /// <summary>Just past the last word: where a missing value or brace would go.</summary>
     public SourceLocation EndLocation
     {
         get
         {
-            if (_columns.Length == 0)
+            if (_text.Length == 0)
             {
                 return Location;
             }
-            return new SourceLocation(File, LineNumber, _columns[^1] + 1);
+            return new SourceLocation(File, LineNumber, _text.ColumnAt(_text.Length - 1) + 1);
         }
     }
 

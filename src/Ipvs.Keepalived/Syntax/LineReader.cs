@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Cryptography;
 using Ipvs.Keepalived.Parsing;
 
@@ -155,7 +156,7 @@ internal sealed class LineReader
                 EndMultilineDefinition();
                 continue;
             }
-            var mapped = Decomment.ApplyAsCheckerReads(MappedText.FromRaw(raw), c => new SourceLocation(file.Display, number, c), _diagnostics);
+            var mapped = Decomment.ApplyAsCheckerReads(MappedText.FromRaw(raw), new LineOrigin(file.Display, number), _diagnostics);
             if (mapped.Length == 0)
             {
                 continue;
@@ -175,7 +176,8 @@ internal sealed class LineReader
     private Line? Process(Pending item)
     {
         var text = item.Text;
-        SourceLocation At(int index) => new(item.File, item.LineNumber, text.Length == 0 ? 1 : text.Columns[Math.Clamp(index, 0, text.Length - 1)]);
+        var origin = new LineOrigin(item.File, item.LineNumber);
+        SourceLocation At(int index) => origin.At(text.Length == 0 ? 1 : text.ColumnAt(Math.Clamp(index, 0, text.Length - 1)));
 
         bool recheck;
         do
@@ -212,7 +214,7 @@ internal sealed class LineReader
                 {
                     break;
                 }
-                text = Decomment.Apply(replaced, c => new SourceLocation(item.File, item.LineNumber, c), _diagnostics);
+                text = Decomment.Apply(replaced, origin, _diagnostics);
                 recheck = text.Length > 0 && (text[0] == '@' || text.Text.Contains('$', StringComparison.Ordinal));
             }
         }
@@ -260,14 +262,15 @@ internal sealed class LineReader
         {
             return null;
         }
-        var final = text;
-        var words = WordSplitter.Split(final.Text, i => new SourceLocation(item.File, item.LineNumber, final.Columns[i]));
+        var words = WordSplitter.Split(text, origin);
         if (words.IsEmpty)
         {
             return null;
         }
-        return new Line(final.Text, final.Columns, item.File, item.LineNumber, words);
+        return new Line(text, item.File, item.LineNumber, words);
     }
+
+    private static readonly SearchValues<char> BracesAndQuote = SearchValues.Create("{}\"");
 
     private static int FindBrace(string text)
     {
@@ -278,7 +281,8 @@ internal sealed class LineReader
         int p = 0;
         while (p < text.Length)
         {
-            int next = text.IndexOfAny(['{', '}', '"'], p);
+            int next = text.AsSpan(p).IndexOfAny(BracesAndQuote);
+            next = next < 0 ? -1 : next + p;
             if (next < 0)
             {
                 return -1;
@@ -424,7 +428,7 @@ internal sealed class LineReader
             {
                 var lines = value.Split('\n');
                 replacement = lines[0];
-                var column = text.Columns[pos];
+                var column = text.ColumnAt(pos);
                 var node = (LinkedListNode<Pending>?)null;
                 for (int i = 1; i < lines.Length; i++)
                 {
@@ -440,7 +444,7 @@ internal sealed class LineReader
             }
             if (text.Length - r.Length + replacement.Length >= MaxLine || ++guard > MaxLine)
             {
-                _diagnostics.Deviation(DiagnosticCodes.InvalidValue, new SourceLocation(item.File, item.LineNumber, text.Columns[pos]),
+                _diagnostics.Deviation(DiagnosticCodes.InvalidValue, new SourceLocation(item.File, item.LineNumber, text.ColumnAt(pos)),
                     $"substituting ${r.Definition.Name} makes the line longer than {MaxLine} characters (a definition that refers to itself?)",
                     "keepalived gives up on the substitution");
                 return null;
@@ -597,7 +601,7 @@ internal sealed class LineReader
         {
             start++;
         }
-        var at = new SourceLocation(item.File, item.LineNumber, text.Columns[0]);
+        var at = new SourceLocation(item.File, item.LineNumber, text.ColumnAt(0));
         var pattern = s[start..];
         if (pattern.Length == 0)
         {

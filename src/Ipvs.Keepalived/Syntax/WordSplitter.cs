@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using Ipvs.Keepalived.Parsing;
 
@@ -15,13 +16,20 @@ namespace Ipvs.Keepalived.Syntax;
 internal static class WordSplitter
 {
     // WHITE_SPACE_STR in lib/parser.c.
-    private const string WhiteSpace = " \t\f\n\r\v";
+    private static readonly SearchValues<char> WhiteSpace = SearchValues.Create(" \t\f\n\r\v");
 
-    public static bool IsWhiteSpace(char c) => WhiteSpace.Contains(c, StringComparison.Ordinal);
+    public static bool IsWhiteSpace(char c) => WhiteSpace.Contains(c);
 
-    public static ImmutableArray<Word> Split(string text, Func<int, SourceLocation> locationAt)
+    // Words of the line being split; a line has a handful, and a big configuration has a hundred
+    // thousand lines, so the words gather here and are copied out at their exact count.
+    [ThreadStatic]
+    private static Word[]? t_words;
+
+    public static ImmutableArray<Word> Split(MappedText line, LineOrigin origin)
     {
-        var words = ImmutableArray.CreateBuilder<Word>();
+        var words = t_words ??= new Word[16];
+        int count = 0;
+        var text = line.Text;
         int i = 0;
         while (true)
         {
@@ -34,6 +42,7 @@ internal static class WordSplitter
                 break;
             }
             int start = i;
+            Word word;
             if (text[i] == '"')
             {
                 int close = text.IndexOf('"', i + 1);
@@ -42,7 +51,7 @@ internal static class WordSplitter
                     // keepalived drops the rest of the line; decomment() has reported the quote.
                     break;
                 }
-                words.Add(new Word(text[(start + 1)..close], locationAt(start), true));
+                word = new Word(text[(start + 1)..close], origin.At(line.ColumnAt(start)), true);
                 i = close + 1;
             }
             else
@@ -51,10 +60,20 @@ internal static class WordSplitter
                 {
                     i++;
                 }
-                words.Add(new Word(text[start..i], locationAt(start), false));
+                word = new Word(text[start..i], origin.At(line.ColumnAt(start)), false);
             }
+            if (count == words.Length)
+            {
+                Array.Resize(ref words, words.Length * 2);
+                t_words = words;
+            }
+            words[count++] = word;
         }
-        return words.ToImmutable();
+        var result = ImmutableArray.Create(words.AsSpan(0, count));
+        // The strings stay alive through the array's slots until the next line overwrites them;
+        // clearing keeps a finished parse from holding its last line's words.
+        words.AsSpan(0, count).Clear();
+        return result;
     }
 
     /// <summary>Null when a quote is not closed or the line ends with a lone backslash (keepalived then drops the value).</summary>
