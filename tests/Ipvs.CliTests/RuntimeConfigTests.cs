@@ -30,4 +30,13 @@ public sealed class RuntimeConfigTests
         Assert.True(properties.TryGetProperty("Microsoft.Extensions.DependencyInjection.DisableDynamicEngine", out var disabled), "the switch is not set");
         Assert.True(disabled.GetBoolean());
     }
+
+    [Fact]
+    public void The_gen0_budget_is_capped_so_a_daemon_that_allocates_per_check_keeps_its_memory_small()
+    {
+        var properties = ConfigProperties();
+
+        Assert.True(properties.TryGetProperty("System.GC.Gen0MaxBudget", out var budget), "the gen0 budget is not capped");
+        Assert.Equal(4 << 20, budget.GetInt32());
+    }
 }

@@ -95,7 +95,17 @@ public sealed class Supervisor : IAsyncDisposable
             _source.Description, _config.Services.Length, _config.Services.Sum(s => s.Destinations.Length), _byHandle.Count, _drains.Count);
         await ReconcileAsync(cancellationToken).ConfigureAwait(false);
         Rehearse();
+        ReturnStartupMemory();
     }
+
+    // Reading a big configuration allocates far more than it keeps (a 10,000-real-server
+    // keepalived.conf: about 170 MB allocated for 20 MB kept), and what lived through the parse
+    // sits in the older generations, which the GC visits rarely. One full, compacting collection
+    // that gives free memory back to the system, after start-up and after each reload, keeps that
+    // out of the daemon's resident memory for the rest of its life. It stops the process for a
+    // few milliseconds, once.
+    private static void ReturnStartupMemory() =>
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
 
     // The first failover after the start would otherwise compile (JIT) the whole path from a
     // destination going down to the plan that takes it out, while the clock runs. Walk that path
@@ -273,6 +283,7 @@ public sealed class Supervisor : IAsyncDisposable
         }
         var before = _services.SelectMany(s => s.Value.Destinations.Values.Select(d => ((s.Key, d.Config.Key), d.Up))).ToDictionary(x => x.Item1, x => x.Up);
         Install(load.State!, before);
+        ReturnStartupMemory();
         Counters.Reloads++;
         Status = Status with { LastReloadError = null };
         _log.LogInformation("Reloaded: {Services} service(s), {Destinations} destination(s), {Checks} check(s)",
