@@ -66,6 +66,27 @@ public sealed class ReactorTests
     }
 
     [Fact]
+    public async Task A_close_delimited_body_cut_by_a_reset_fails_instead_of_being_judged_as_whole()
+    {
+        // The part of the body that came matches the regex; the reset says it is not the whole body.
+        await using var server = new TcpResponder(async (stream, ct) =>
+        {
+            await ReadHeadAsync(stream, ct);
+            await stream.WriteAsync("HTTP/1.0 200 OK\r\n\r\nstatus: gre"u8.ToArray(), ct);
+            var socket = ((NetworkStream)stream).Socket;
+            socket.LingerState = new LingerOption(true, 0);
+            socket.Close();
+        });
+        // Often enough that the data and the reset reach the reactor in one wake-up.
+        for (int i = 0; i < 20; i++)
+        {
+            var result = await ProbeAsync(new HttpCheck { BodyRegex = "status: gre" }, At(server.Endpoint));
+            Assert.False(result.Passed, $"attempt {i}: a body cut by a reset passed");
+            Assert.Equal("read: connection reset by peer", result.Error);
+        }
+    }
+
+    [Fact]
     public async Task A_reply_cut_short_by_the_server_fails_saying_so()
     {
         await using var server = Raw("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly this");

@@ -138,7 +138,9 @@ internal sealed unsafe class SocketAttempt : IValueTaskSource<ProbeResult>
     public void OnEvent(CheckReactor reactor, uint events, long now)
     {
         bool readable = (events & (Libc.EPOLLIN | Libc.EPOLLRDHUP | Libc.EPOLLHUP | Libc.EPOLLERR)) != 0;
-        bool hangup = (events & (Libc.EPOLLRDHUP | Libc.EPOLLHUP)) != 0;
+        // The peer finished sending (a FIN). A reset also raises RDHUP and HUP, with ERR: then what
+        // was queued before it is not the end of the reply, and the recv after it reports the reset.
+        bool hangup = (events & (Libc.EPOLLRDHUP | Libc.EPOLLHUP)) != 0 && (events & Libc.EPOLLERR) == 0;
         switch (_state)
         {
             case State.Connecting:
