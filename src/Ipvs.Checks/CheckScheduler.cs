@@ -255,6 +255,14 @@ public sealed class CheckScheduler : IAsyncDisposable, IReactorTicker
                 $"The {check.Kind} check has the interval {check.Interval}, connect timeout {check.ConnectTimeout} and read timeout {check.ReadTimeout}; they (and a program's timeout) must be positive.",
                 nameof(check));
         }
+        var max = HealthCheck.MaxDuration;
+        if (check.Interval > max || check.ConnectTimeout > max || check.ReadTimeout > max || check.DelayBeforeRetry > max || check.WarmUp > max
+            || check is ProgramCheck { Timeout: var longest } && longest > max)
+        {
+            throw new ArgumentException(
+                $"The {check.Kind} check has the interval {check.Interval}, connect timeout {check.ConnectTimeout}, read timeout {check.ReadTimeout}, delay before retry {check.DelayBeforeRetry} and warm-up {check.WarmUp}; none (nor a program's timeout) may be longer than {max.TotalDays:0} days.",
+                nameof(check));
+        }
         if (check.Rise < 1 || check.Fall < 1 || check.Retries < 0 || check.DelayBeforeRetry < TimeSpan.Zero || check.WarmUp < TimeSpan.Zero)
         {
             throw new ArgumentException(

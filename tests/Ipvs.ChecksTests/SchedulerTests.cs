@@ -63,6 +63,19 @@ public sealed class SchedulerTests
     }
 
     [Fact]
+    public async Task A_check_with_a_duration_longer_than_timers_wait_is_refused_at_registration()
+    {
+        await using var scheduler = Scheduler();
+        var script = new Scripted(true);
+        var interval = Assert.Throws<ArgumentException>(() => scheduler.Register(script.Check with { Interval = TimeSpan.MaxValue }, Local(80), CheckState.Up));
+        Assert.Contains("longer than 49 days", interval.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => scheduler.Register(script.Check with { WarmUp = TimeSpan.FromDays(50) }, Local(80), CheckState.Up));
+        Assert.Equal(0, scheduler.Count);
+        scheduler.Register(script.Check with { Interval = HealthCheck.MaxDuration }, Local(80), CheckState.Up);
+        Assert.Equal(1, scheduler.Count);
+    }
+
+    [Fact]
     public async Task A_run_retries_after_the_delay_before_retry_and_passes_if_any_attempt_passes()
     {
         var attempts = Channel.CreateUnbounded<(TimeSpan At, ProbeResult Result)>();

@@ -224,6 +224,12 @@ public sealed class ValidationTests
         { new TcpCheck { Retries = -1 }, "check-retries" },
         { new TcpCheck { DelayBeforeRetry = TimeSpan.FromSeconds(-1) }, "check-delay-before-retry" },
         { new TcpCheck { WarmUp = TimeSpan.FromSeconds(-1) }, "check-warmup" },
+        // Longer than .NET's timers wait: refused here, not deep in the daemon's scheduler.
+        { new TcpCheck { Interval = TimeSpan.MaxValue }, "check-interval" },
+        { new TcpCheck { ConnectTimeout = TimeSpan.FromDays(50) }, "check-connect-timeout" },
+        { new TcpCheck { ReadTimeout = TimeSpan.FromDays(50) }, "check-read-timeout" },
+        { new TcpCheck { DelayBeforeRetry = TimeSpan.FromDays(50) }, "check-delay-before-retry" },
+        { new TcpCheck { WarmUp = TimeSpan.MaxValue }, "check-warmup" },
         { new TcpCheck { ConnectPort = 0 }, "check-port" },
         { new TcpCheck { ConnectPort = 65536 }, "check-port" },
         { new TcpCheck { BindAddress = IPAddress.Parse("2001:db8::5") }, "check-bind-family" },

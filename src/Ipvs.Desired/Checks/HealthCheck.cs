@@ -11,6 +11,13 @@ public abstract record HealthCheck
     {
     }
 
+    /// <summary>
+    /// The longest interval, timeout, delay or warm-up a check may have: 49 days. .NET's timers
+    /// wait at most 2^32 - 2 ms (49.7 days); a longer value would fail deep in the scheduler
+    /// instead of here.
+    /// </summary>
+    public static TimeSpan MaxDuration { get; } = TimeSpan.FromDays(49);
+
     /// <summary>A short name of the kind of check (<c>http</c>, <c>tcp</c>, …), for messages.</summary>
     public abstract string Kind { get; }
 

@@ -32,10 +32,12 @@ public static partial class DesiredValidator
         {
             Error("check-delay-before-retry", $"has the delay before retry {check.DelayBeforeRetry}; it must be 0 or more.");
         }
+        AtMostMax(check.DelayBeforeRetry, "delay before retry", "check-delay-before-retry", Error);
         if (check.WarmUp < TimeSpan.Zero)
         {
             Error("check-warmup", $"has the warm-up {check.WarmUp}; it must be 0 or more.");
         }
+        AtMostMax(check.WarmUp, "warm-up", "check-warmup", Error);
         if (check.ConnectPort is { } port and (< 1 or > ushort.MaxValue))
         {
             Error("check-port", $"connects to port {port}; ports are 1 to 65535.");
@@ -151,6 +153,15 @@ public static partial class DesiredValidator
         if (value is { } v && v <= TimeSpan.Zero)
         {
             error(code, $"has the {name} {v}; it must be positive.", null);
+        }
+        AtMostMax(value, name, code, error);
+    }
+
+    private static void AtMostMax(TimeSpan? value, string name, string code, Action<string, string, string?> error)
+    {
+        if (value is { } v && v > HealthCheck.MaxDuration)
+        {
+            error(code, $"has the {name} {v}; it must be at most {HealthCheck.MaxDuration.TotalDays:0} days.", null);
         }
     }
 }

@@ -163,9 +163,9 @@ public static partial class DesiredValidator
                 $"Service {key}: the destinations' weights add up to {total}, below the quorum {p.Quorum} (plus hysteresis {p.Hysteresis}), so it can never be up.",
                 at));
         }
-        if (p.DelayLoop is { } loop && loop <= TimeSpan.Zero)
+        if (p.DelayLoop is { } loop && (loop <= TimeSpan.Zero || loop > HealthCheck.MaxDuration))
         {
-            problems.Add(ValidationProblem.Error("delay-loop-range", $"Service {key}: the delay loop {loop} must be positive.", at));
+            problems.Add(ValidationProblem.Error("delay-loop-range", $"Service {key}: the delay loop {loop} must be positive and at most {HealthCheck.MaxDuration.TotalDays:0} days.", at));
         }
         if (p.VirtualHost is { Length: 0 })
         {
