@@ -365,6 +365,34 @@ public sealed class CheckScheduler : IAsyncDisposable, IReactorTicker
         _wake.Writer.TryWrite(true);
     }
 
+    // A timer takes a delay, counted from when Change runs, not from when `now` was read. A clock
+    // that moved in between (another thread advancing a test's fake clock, or this thread
+    // preempted) would put the timer late by as much, and a fake clock that then advances just to
+    // the due time would never fire it: the check would wait forever. So the delay is taken again
+    // from the clock until the clock stood still across the Change (a real clock moves a little
+    // each time: anything under a millisecond counts as standing still).
+    private void Arm(long at, long now)
+    {
+        for (int attempt = 0; attempt < 8; attempt++)
+        {
+            if (at <= now)
+            {
+                // Due already: the loop takes it on its next turn (no zero-delay timer, whose
+                // callback a fake clock may run at once, on this thread, under the lock).
+                _armedAt = long.MaxValue;
+                _wake.Writer.TryWrite(true);
+                return;
+            }
+            _timer!.Change(TimeSpan.FromTicks(at - now), Timeout.InfiniteTimeSpan);
+            long after = Now.Ticks;
+            if (after - now < TimeSpan.TicksPerMillisecond)
+            {
+                return;
+            }
+            now = after;
+        }
+    }
+
     private async Task LoopAsync()
     {
         var due = new List<CheckEntry>();
@@ -382,7 +410,7 @@ public sealed class CheckScheduler : IAsyncDisposable, IReactorTicker
                             if (at != _armedAt)
                             {
                                 _armedAt = at;
-                                _timer!.Change(TimeSpan.FromTicks(at - now), Timeout.InfiniteTimeSpan);
+                                Arm(at, now);
                             }
                             break;
                         }

@@ -143,6 +143,63 @@ public sealed class SchedulerTests
     }
 
     [Fact]
+    public async Task A_clock_that_moves_while_the_timer_is_armed_does_not_delay_the_run()
+    {
+        // The clock moves 3.9 s between the loop's reading of it and its arming of the timer (as
+        // when the test thread advances a fake clock while the loop thread is preempted). Counted
+        // from the stale reading, the timer would fire at 7.9 s, and the run due at 4 s with it.
+        var clock = new MovesWhileArming(_time, TimeSpan.FromSeconds(3.9));
+        await using var scheduler = new CheckScheduler(new CheckSchedulerOptions { Time = clock, Random = () => 0.5 });
+        var script = new Scripted();
+        var handle = scheduler.Register(script.Check with { WarmUp = TimeSpan.FromSeconds(8) }, Local(80), CheckState.Up);
+        await WaitUntil(() => clock.Moved, "the timer was armed");
+        Assert.Equal(0, script.Attempts);
+        _time.Advance(TimeSpan.FromSeconds(0.1));
+        await Runs(scheduler, handle, 1);
+    }
+
+    private sealed class MovesWhileArming(FakeTimeProvider inner, TimeSpan move) : TimeProvider
+    {
+        private int _moved;
+
+        public bool Moved => Volatile.Read(ref _moved) == 1;
+
+        public override long GetTimestamp() => inner.GetTimestamp();
+
+        public override long TimestampFrequency => inner.TimestampFrequency;
+
+        public override DateTimeOffset GetUtcNow() => inner.GetUtcNow();
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) =>
+            new Timer(this, inner.CreateTimer(callback, state, dueTime, period));
+
+        // The first time a timer is armed, the clock moves on before the timer takes its delay.
+        private void MoveOnce()
+        {
+            if (Interlocked.Exchange(ref _moved, 1) == 0)
+            {
+                inner.Advance(move);
+            }
+        }
+
+        private sealed class Timer(MovesWhileArming clock, ITimer inner) : ITimer
+        {
+            public bool Change(TimeSpan dueTime, TimeSpan period)
+            {
+                if (dueTime != Timeout.InfiniteTimeSpan)
+                {
+                    clock.MoveOnce();
+                }
+                return inner.Change(dueTime, period);
+            }
+
+            public void Dispose() => inner.Dispose();
+
+            public ValueTask DisposeAsync() => inner.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task Runs_follow_the_schedule_without_drift_and_never_overlap()
     {
         await using var scheduler = Scheduler();
